@@ -1,0 +1,42 @@
+#!/usr/bin/env bun
+import { type CommandDef, defineCommand, runCommand, showUsage } from "citty";
+import { formatError } from "./errors.ts";
+import { VERSION } from "./version.ts";
+
+type Lazy = () => Promise<CommandDef>;
+const lazy =
+  (load: () => Promise<{ default: CommandDef }>): Lazy =>
+  () =>
+    load().then((m) => m.default);
+
+/** Commands as a table of lazy imports: `o11y-lab serve` never loads the TUI, and the reverse. */
+export const main = defineCommand({
+  meta: { name: "o11y-lab", version: VERSION, description: "A complete, hands-on OpenTelemetry lab in one binary" },
+  subCommands: {
+    serve: lazy(() => import("./commands/serve.ts")),
+  },
+});
+
+async function run(rawArgs: string[]): Promise<void> {
+  if (rawArgs.length === 1 && (rawArgs[0] === "--version" || rawArgs[0] === "-v")) {
+    console.log(VERSION);
+    return;
+  }
+  if (rawArgs.length === 0 || rawArgs.includes("--help") || rawArgs.includes("-h")) {
+    await showUsage(...(await resolveForUsage(rawArgs)));
+    return;
+  }
+  await runCommand(main, { rawArgs });
+}
+
+async function resolveForUsage(rawArgs: string[]): Promise<[CommandDef, CommandDef?]> {
+  const { resolveSubCommand } = await import("./commands/_usage.ts");
+  return resolveSubCommand(main, rawArgs);
+}
+
+if (import.meta.main) {
+  run(process.argv.slice(2)).catch((error: unknown) => {
+    console.error(`o11y-lab: ${formatError(error)}`);
+    process.exit(1);
+  });
+}

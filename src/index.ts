@@ -14,6 +14,7 @@ export const main = defineCommand({
   meta: { name: "o11y-lab", version: VERSION, description: "A complete, hands-on OpenTelemetry lab in one binary" },
   subCommands: {
     serve: lazy(() => import("./commands/serve.ts")),
+    tui: lazy(() => import("./commands/tui.ts")),
   },
 });
 

@@ -1,0 +1,185 @@
+/** The live loop: poll Prometheus (and Tempo when the trace list is open), redraw, act on keys. */
+import { type Actions, FaultFlags, openInBrowser } from "./actions.ts";
+import { Prometheus } from "./prometheus.ts";
+import { HISTORY_SECONDS, render, sparkWidth } from "./render.ts";
+import { readHistory, readSnapshot } from "./snapshot.ts";
+import {
+  type Activity,
+  applyFaults,
+  type ChaosItem,
+  type Effect,
+  initialState,
+  onKey,
+  recordEvent,
+  selectedRoleName,
+  type TuiState,
+} from "./state.ts";
+import { searchTraces } from "./tempo.ts";
+import { openTerminal } from "./terminal.ts";
+
+export interface TuiOptions {
+  prometheus: string;
+  tempo: string;
+  grafana: string;
+  /** Seconds between polls. */
+  interval: number;
+  color: boolean;
+  roleUrls: Record<string, string>;
+  actions: Actions;
+  k6Scenarios: readonly string[];
+  chaos: readonly ChaosItem[];
+}
+
+/** How long a message stays on the bottom line. */
+const MESSAGE_MS = 15_000;
+
+/** Runs the screen until the user quits (q, ctrl-c) or a signal arrives; the terminal is restored either way. */
+export async function runTui(options: TuiOptions): Promise<void> {
+  const prometheus = new Prometheus(options.prometheus);
+  const faults = new FaultFlags(options.roleUrls);
+  let state: TuiState = initialState({
+    now: Date.now(),
+    prometheusUrl: options.prometheus,
+    tempoUrl: options.tempo,
+    grafanaUrl: options.grafana,
+    interval: options.interval,
+    k6Scenarios: options.k6Scenarios,
+    chaos: options.chaos,
+  });
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let messageTimer: ReturnType<typeof setTimeout> | undefined;
+  let quit: () => void = () => {};
+  const done = new Promise<void>((resolve) => {
+    quit = resolve;
+  });
+
+  const terminal = openTerminal(
+    (key) => {
+      const result = onKey(state, key);
+      update(() => result.state);
+      for (const effect of result.effects) perform(effect);
+    },
+    () => draw(),
+  );
+
+  function draw(): void {
+    state = { ...state, now: Date.now() };
+    terminal.draw(render(state, { width: terminal.width, height: terminal.height, color: options.color }));
+  }
+
+  function update(change: (s: TuiState) => TuiState): void {
+    const before = state.message;
+    state = change({ ...state, now: Date.now() });
+    if (state.message && state.message !== before) {
+      clearTimeout(messageTimer);
+      const shown = state.message;
+      messageTimer = setTimeout(() => update((s) => (s.message === shown ? { ...s, message: null } : s)), MESSAGE_MS);
+    }
+    draw();
+  }
+
+  const say = (message: string) => update((s) => ({ ...s, message }));
+  const start = (activity: Omit<Activity, "since">) => update((s) => recordEvent(s, "start", activity));
+  const stop = (activity: Omit<Activity, "since">, message: string) =>
+    update((s) => ({ ...recordEvent(s, "stop", activity), message }));
+
+  async function refreshFaults(): Promise<void> {
+    const flags = await faults.readAll();
+    update((s) => applyFaults(s, flags));
+  }
+
+  async function refreshTraces(): Promise<void> {
+    const role = selectedRoleName(state);
+    try {
+      const traces = await searchTraces(options.tempo, role);
+      if (selectedRoleName(state) === role) update((s) => ({ ...s, traces, tempoError: null }));
+    } catch (error) {
+      update((s) => ({ ...s, tempoError: (error as Error).message }));
+    }
+  }
+
+  async function tick(): Promise<void> {
+    const now = Date.now() / 1000;
+    const points = sparkWidth(terminal.width);
+    // Align the sparkline grid to its step, so columns keep their values from one poll to the next.
+    const step = Math.max(1, Math.round(HISTORY_SECONDS / points));
+    try {
+      const [snapshot, history] = await Promise.all([
+        readSnapshot(prometheus, now),
+        readHistory(prometheus, Math.floor(now / step) * step, HISTORY_SECONDS, points),
+      ]);
+      update((s) => ({ ...s, snapshot, history, prometheusError: null }));
+    } catch (error) {
+      update((s) => ({ ...s, prometheusError: (error as Error).message }));
+    }
+    await Promise.all([refreshFaults(), state.showTraces ? refreshTraces() : undefined]);
+  }
+
+  let running = true;
+  async function loop(): Promise<void> {
+    await tick();
+    if (running) timer = setTimeout(loop, options.interval * 1000);
+  }
+
+  function perform(effect: Effect): void {
+    switch (effect.type) {
+      case "quit":
+        quit();
+        return;
+      case "refresh":
+        void refreshTraces();
+        return;
+      case "startK6": {
+        const activity = { kind: "k6", name: effect.name } as const;
+        start(activity);
+        options.actions.startK6(effect.name).then(
+          () => stop(activity, `k6 ${effect.name} finished`),
+          (error: Error) => stop(activity, `k6 ${effect.name} failed: ${error.message}`),
+        );
+        return;
+      }
+      case "startChaos": {
+        const activity = { kind: "chaos", name: effect.app ? `${effect.name} (app-level)` : effect.name } as const;
+        start(activity);
+        options.actions.startChaos(effect.name, { app: effect.app }).then(
+          () => say(`chaos ${activity.name} is on — s stops it`),
+          (error: Error) => stop(activity, `chaos ${activity.name} failed: ${error.message}`),
+        );
+        return;
+      }
+      case "stopChaos": {
+        const chaos = state.running.filter((a) => a.kind === "chaos");
+        Promise.allSettled([options.actions.stopChaos(), faults.clearAll()]).then(async ([stopped]) => {
+          for (const activity of chaos) update((s) => recordEvent(s, "stop", activity));
+          say(stopped.status === "fulfilled" ? "all chaos stopped" : `chaos stop failed: ${stopped.reason.message}`);
+          await refreshFaults();
+        });
+        return;
+      }
+      case "setFault":
+        faults.set(effect.role, effect.faults).then(
+          () => refreshFaults().then(() => say(`fault flags of ${effect.role} updated`)),
+          (error: Error) => say(error.message),
+        );
+        return;
+      case "open":
+        openInBrowser(effect.url).then((opened) => say(opened ? `opened ${effect.url}` : `open ${effect.url}`));
+        return;
+    }
+  }
+
+  const onSignal = () => quit();
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.on(signal, onSignal);
+  try {
+    draw();
+    void loop();
+    await done;
+  } finally {
+    running = false;
+    clearTimeout(timer);
+    clearTimeout(messageTimer);
+    for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.off(signal, onSignal);
+    terminal.restore();
+    options.actions.close();
+  }
+}

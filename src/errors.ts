@@ -16,3 +16,29 @@ export function formatError(error: unknown): string {
   if (error instanceof Error) return error.message;
   return String(error);
 }
+
+/** What a dependency failure means to the caller: failed → 502, refused or down → 503, too slow → 504. */
+export type Failure = "failed" | "unavailable" | "timeout";
+const FAILURE_STATUS: Record<Failure, number> = { failed: 502, unavailable: 503, timeout: 504 };
+
+/** An error a service answers with: its status and a JSON body naming the field or dependency at fault. */
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly details: { field?: string; dependency?: string } = {},
+  ) {
+    super(message);
+    this.name = "HttpError";
+  }
+
+  /** 400: the request itself is wrong; `field` names what to fix. */
+  static badRequest(field: string, message: string): HttpError {
+    return new HttpError(400, message, { field });
+  }
+
+  /** 502/503/504: a dependency let us down; `dependency` names which. */
+  static dependency(dependency: string, failure: Failure, message: string): HttpError {
+    return new HttpError(FAILURE_STATUS[failure], message, { dependency });
+  }
+}

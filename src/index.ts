@@ -4,10 +4,11 @@ import { formatError } from "./errors.ts";
 import { VERSION } from "./version.ts";
 
 type Lazy = () => Promise<CommandDef>;
+/** A subcommand loaded only when it is the one being run. */
 const lazy =
-  (load: () => Promise<{ default: CommandDef }>): Lazy =>
+  (load: () => Promise<{ default: unknown }>): Lazy =>
   () =>
-    load().then((m) => m.default);
+    load().then((m) => m.default as CommandDef);
 
 /** Commands as a table of lazy imports: `o11y-lab serve` never loads the TUI, and the reverse. */
 export const main = defineCommand({

@@ -1,0 +1,181 @@
+// Manual instrumentation: nothing here is traced for us. The spans, their attributes and events, the
+// metrics and the trace context carried in the Kafka headers are all written by hand with the API.
+import { context, metrics, propagation, SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
+import { HttpError } from "../../src/errors.ts";
+import { ensureTopic, TOPIC } from "../../src/kafka.ts";
+import { VERSION } from "../../src/version.ts";
+import type { Deps, EnqueueAnswer, EnqueueRequest, EventPayload } from "./model.ts";
+
+const tracer = trace.getTracer("service-b", VERSION);
+const meter = metrics.getMeter("service-b", VERSION);
+const messages = meter.createCounter("service_b.messages", { unit: "{message}", description: "Messages enqueued." });
+const kafkaDuration = meter.createHistogram("service_b.kafka.duration", {
+  unit: "s",
+  description: "Time for Kafka to acknowledge a message (acks=all).",
+  advice: { explicitBucketBoundaries: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5] },
+});
+// The messaging semantic conventions' own metrics, so dashboards can treat every producer alike.
+const operationDuration = meter.createHistogram("messaging.client.operation.duration", {
+  unit: "s",
+  description: "Duration of messaging operations initiated by a producer or consumer client.",
+  advice: { explicitBucketBoundaries: [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10] },
+});
+const sentMessages = meter.createCounter("messaging.client.sent.messages", {
+  unit: "{message}",
+  description: "Messages a producer attempted to send.",
+});
+
+export interface ServiceB {
+  enqueue(request: EnqueueRequest): Promise<EnqueueAnswer>;
+  ready(): Promise<Record<string, string>>;
+  start(): void;
+  stop(): Promise<void>;
+}
+
+export function createService({ producer, admin, log, config }: Deps): ServiceB {
+  let connected = false;
+  let stopped = false;
+
+  /** Connects and makes sure the topic exists, retrying in the background until Kafka is there. */
+  async function connect(): Promise<void> {
+    while (!connected && !stopped) {
+      try {
+        await ensureTopic(admin);
+        await producer.connect();
+        connected = true;
+        log.info(`Kafka producer connected to ${config.brokers.join(",")}, topic ${TOPIC}`);
+      } catch (error) {
+        log.warn(`Kafka not ready yet, retrying: ${(error as Error).message}`);
+        await Bun.sleep(2000);
+      }
+    }
+  }
+
+  async function publish(payload: EventPayload): Promise<{ partition: number; offset: string }> {
+    const value = JSON.stringify(payload);
+    const attributes = {
+      "messaging.system": "kafka",
+      "messaging.destination.name": TOPIC,
+      "messaging.operation.name": "send",
+      "messaging.operation.type": "send",
+      "server.address": config.brokers[0] ?? "",
+    };
+    // A PRODUCER span, and the context injected into the headers is THIS span's: service-c's
+    // CONSUMER span becomes its child, which is what lets the service graph draw b → c.
+    return tracer.startActiveSpan(
+      `send ${TOPIC}`,
+      {
+        kind: SpanKind.PRODUCER,
+        attributes: {
+          ...attributes,
+          "messaging.message.id": payload.id,
+          "messaging.kafka.message.key": payload.trace_id,
+          "messaging.message.body.size": Buffer.byteLength(value),
+        },
+      },
+      async (span) => {
+        const headers: Record<string, string> = { source: "service-b" };
+        propagation.inject(context.active(), headers);
+        const started = performance.now();
+        let errorType: string | undefined;
+        try {
+          if (!connected) throw new Error("producer not connected yet");
+          const [ack] = await withTimeout(
+            producer.send({ topic: TOPIC, acks: -1, messages: [{ key: payload.trace_id, value, headers }] }),
+            config.timeoutMs,
+          );
+          const result = { partition: ack?.partition ?? 0, offset: ack?.baseOffset ?? "" };
+          span.setAttributes({
+            "messaging.destination.partition.id": String(result.partition),
+            "messaging.kafka.offset": Number(result.offset),
+          });
+          span.addEvent("message acknowledged", { "lab.acks": "all" });
+          kafkaDuration.record((performance.now() - started) / 1000, { operation: "publish", topic: TOPIC });
+          return result;
+        } catch (error) {
+          errorType = error instanceof TimeoutError ? "timeout" : ((error as Error).name ?? "Error");
+          span.recordException(error as Error);
+          span.setAttribute("error.type", errorType);
+          span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
+          throw error instanceof TimeoutError
+            ? HttpError.dependency("kafka", "timeout", `kafka did not acknowledge within ${config.timeoutMs} ms`)
+            : HttpError.dependency("kafka", "unavailable", `kafka unavailable: ${(error as Error).message}`);
+        } finally {
+          const seconds = (performance.now() - started) / 1000;
+          const outcome = errorType ? { "error.type": errorType } : {};
+          operationDuration.record(seconds, { ...attributes, ...outcome });
+          sentMessages.add(1, { ...attributes, ...outcome });
+          span.end();
+        }
+      },
+    );
+  }
+
+  return {
+    start() {
+      void connect();
+    },
+    async stop() {
+      stopped = true;
+      await producer.disconnect().catch(() => {});
+    },
+    async ready() {
+      return { kafka: connected ? "ok" : "not connected" };
+    },
+
+    async enqueue(request) {
+      return tracer.startActiveSpan("service_b.enqueue", async (span): Promise<EnqueueAnswer> => {
+        try {
+          const traceId = request.trace_id || span.spanContext().traceId;
+          const payload: EventPayload = {
+            id: crypto.randomUUID(),
+            message: request.message,
+            trace_id: traceId,
+            timestamp: new Date().toISOString(),
+            source: "service-b",
+          };
+          span.setAttributes({ "lab.message.id": payload.id, "lab.message.length": request.message.length });
+          log.info(`Publishing message ${payload.id} to Kafka`);
+          const { partition, offset } = await publish(payload);
+          messages.add(1, { operation: "enqueue", status: "success" });
+          log.info(`Message ${payload.id} published to partition ${partition} at offset ${offset}`);
+          return {
+            status: "success",
+            service: "service-b",
+            message: "Message enqueued to Kafka",
+            id: payload.id,
+            trace_id: traceId,
+            partition,
+            offset,
+          };
+        } catch (error) {
+          messages.add(1, { operation: "enqueue", status: "error" });
+          span.recordException(error as Error);
+          span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
+          log.error(`Failed to enqueue: ${(error as Error).message}`);
+          throw error;
+        } finally {
+          span.end();
+        }
+      });
+    },
+  };
+}
+
+class TimeoutError extends Error {
+  override name = "TimeoutError";
+}
+
+async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: Timer | undefined;
+  try {
+    return await Promise.race([
+      promise,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new TimeoutError(`no answer within ${ms} ms`)), ms);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,19 @@
+import type { Admin, Consumer } from "kafkajs";
+import type { Log } from "../../src/ports.ts";
+
+/** What service-c is given by `serve`: a raw kafkajs consumer. Every span and metric here is hand-written. */
+export interface Deps {
+  consumer: Consumer;
+  admin: Admin;
+  log: Log;
+}
+
+export interface StatsAnswer {
+  service: "service-c";
+  messages_received: number;
+  messages_processed: number;
+  messages_redelivered: number;
+  consumer_group: string;
+  topic: string;
+  lag: number;
+}

@@ -1,0 +1,246 @@
+// Manual instrumentation of a Kafka consumer: the trace context is read back out of the message
+// headers by hand, and the CONSUMER span continues the producer's trace.
+import {
+  type Context,
+  context,
+  metrics,
+  propagation,
+  SpanKind,
+  SpanStatusCode,
+  type TextMapGetter,
+  trace,
+} from "@opentelemetry/api";
+import type { EachBatchPayload, IHeaders, KafkaMessage } from "kafkajs";
+import { CONSUMER_GROUP, ensureTopic, TOPIC } from "../../src/kafka.ts";
+import { VERSION } from "../../src/version.ts";
+import type { Deps, StatsAnswer } from "./model.ts";
+
+const tracer = trace.getTracer("service-c", VERSION);
+const meter = metrics.getMeter("service-c", VERSION);
+const processedCounter = meter.createCounter("service_c.messages_processed", {
+  unit: "{message}",
+  description: "Messages processed, by source and outcome.",
+});
+const processingDuration = meter.createHistogram("service_c.processing.duration", {
+  unit: "s",
+  description: "Time to process one message.",
+  advice: { explicitBucketBoundaries: [0.01, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.5, 1, 2.5] },
+});
+const processDuration = meter.createHistogram("messaging.process.duration", {
+  unit: "s",
+  description: "Duration of processing operations.",
+  advice: { explicitBucketBoundaries: [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10] },
+});
+const consumedMessages = meter.createCounter("messaging.client.consumed.messages", {
+  unit: "{message}",
+  description: "Messages delivered to the consumer.",
+});
+const lagGauge = meter.createObservableGauge("service_c.consumer.lag", {
+  unit: "{message}",
+  description: "Messages on the topic not yet processed by this consumer, per partition.",
+});
+
+/** Kafka headers arrive as Buffers (or arrays of them): this getter is the hand-written half of propagation. */
+export const kafkaHeaderGetter: TextMapGetter<IHeaders> = {
+  keys: (headers) => Object.keys(headers),
+  get(headers, key) {
+    const value = headers[key];
+    const first = Array.isArray(value) ? value[0] : value;
+    return first === undefined ? undefined : first.toString();
+  },
+};
+
+/** The simulated work per message, as in the original lab: 100 ms plus offset mod 200. */
+export function workMs(offset: string): number {
+  return 100 + (Number(offset) % 200);
+}
+
+/** Remembers recently processed message ids, so a redelivery (at-least-once) is noticed, not counted twice. */
+export class RecentIds {
+  private readonly ids = new Set<string>();
+  constructor(private readonly capacity = 10_000) {}
+  /** True when the id is new (and records it); false for a redelivery. */
+  add(id: string): boolean {
+    if (this.ids.has(id)) return false;
+    this.ids.add(id);
+    if (this.ids.size > this.capacity) {
+      const oldest = this.ids.values().next().value;
+      if (oldest !== undefined) this.ids.delete(oldest);
+    }
+    return true;
+  }
+}
+
+export interface ServiceC {
+  stats(): StatsAnswer;
+  ready(): Promise<Record<string, string>>;
+  start(): void;
+  stop(): Promise<void>;
+  /** Processes one message: exposed so unit tests can drive it without a broker. */
+  handle(message: KafkaMessage, partition: number): Promise<void>;
+}
+
+export function createService(
+  { consumer, admin, log }: Deps,
+  sleep: (ms: number) => Promise<void> = Bun.sleep,
+): ServiceC {
+  const counts = { received: 0, processed: 0, redelivered: 0 };
+  const lag = new Map<number, number>();
+  const seen = new RecentIds();
+  let joined = false;
+  let stopped = false;
+
+  lagGauge.addCallback((result) => {
+    for (const [partition, value] of lag) result.observe(value, { topic: TOPIC, partition: String(partition) });
+  });
+  consumer.on(consumer.events.GROUP_JOIN, () => {
+    joined = true;
+  });
+  consumer.on(consumer.events.CRASH, (event) => {
+    joined = false;
+    log.warn(`Kafka consumer crashed (${event.payload.error.message}); restart: ${event.payload.restart}`);
+  });
+
+  async function businessLogic(payload: { message?: unknown; source?: unknown }, offset: string): Promise<void> {
+    await tracer.startActiveSpan("service_c.business_logic", async (span) => {
+      await sleep(workMs(offset));
+      span.end();
+    });
+    // Transformation and validation are siblings under the CONSUMER span (the original nested them by accident).
+    tracer.startActiveSpan("service_c.transform", (span) => {
+      span.setAttribute("lab.processor", "service-c");
+      span.end();
+    });
+    tracer.startActiveSpan("service_c.validate", (span) => {
+      const passed = typeof payload.message === "string" && payload.message.length > 0;
+      span.setAttribute("lab.validation.passed", passed);
+      if (!passed) {
+        span.addEvent("validation failed", { "lab.reason": "empty message" });
+        log.warn("Validation failed: empty message");
+      }
+      span.end();
+    });
+  }
+
+  async function handle(message: KafkaMessage, partition: number): Promise<void> {
+    const parent: Context = propagation.extract(context.active(), message.headers ?? {}, kafkaHeaderGetter);
+    const attributes = {
+      "messaging.system": "kafka",
+      "messaging.destination.name": TOPIC,
+      "messaging.consumer.group.name": CONSUMER_GROUP,
+      "messaging.operation.name": "process",
+      "messaging.operation.type": "process",
+    };
+    counts.received++;
+    consumedMessages.add(1, attributes);
+    const started = performance.now();
+    await tracer.startActiveSpan(
+      `process ${TOPIC}`,
+      {
+        kind: SpanKind.CONSUMER,
+        attributes: {
+          ...attributes,
+          "messaging.destination.partition.id": String(partition),
+          "messaging.kafka.offset": Number(message.offset),
+          "messaging.message.body.size": message.value?.length ?? 0,
+        },
+      },
+      parent,
+      async (span) => {
+        let outcome = "success";
+        let source = "unknown";
+        try {
+          const payload = JSON.parse(message.value?.toString() ?? "{}") as {
+            id?: string;
+            message?: unknown;
+            source?: unknown;
+          };
+          source = typeof payload.source === "string" ? payload.source : "unknown";
+          if (payload.id) span.setAttribute("messaging.message.id", payload.id);
+          log.info(`Processing message from Kafka, partition ${partition}, offset ${message.offset}`);
+          if (payload.id && !seen.add(payload.id)) {
+            outcome = "redelivered";
+            counts.redelivered++;
+            span.addEvent("redelivery skipped", { "messaging.message.id": payload.id });
+            log.warn(`Message ${payload.id} was delivered again; already processed, skipping`);
+            return;
+          }
+          await businessLogic(payload, message.offset);
+          counts.processed++;
+          span.setStatus({ code: SpanStatusCode.OK });
+          log.info(`Message processed in ${((performance.now() - started) / 1000).toFixed(3)}s`);
+        } catch (error) {
+          outcome = "error";
+          span.recordException(error as Error);
+          span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
+          log.error(`Error processing message at offset ${message.offset}: ${(error as Error).message}`);
+        } finally {
+          const seconds = (performance.now() - started) / 1000;
+          processedCounter.add(1, { source, status: outcome });
+          processingDuration.record(seconds, { operation: "process_message" });
+          processDuration.record(seconds, attributes);
+          span.end();
+        }
+      },
+    );
+  }
+
+  /** One batch: process each message, then commit past it, so a crash redelivers instead of losing. */
+  async function eachBatch({ batch, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
+    for (const message of batch.messages) {
+      if (!isRunning() || isStale()) break;
+      await handle(message, batch.partition);
+      const next = (BigInt(message.offset) + 1n).toString();
+      await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: next }]);
+      lag.set(batch.partition, Math.max(0, Number(BigInt(batch.highWatermark) - BigInt(next))));
+      await heartbeat();
+    }
+  }
+
+  async function run(): Promise<void> {
+    while (!stopped) {
+      try {
+        await ensureTopic(admin);
+        await consumer.connect();
+        await consumer.subscribe({ topic: TOPIC, fromBeginning: true });
+        await consumer.run({
+          autoCommit: false,
+          partitionsConsumedConcurrently: 3,
+          eachBatchAutoResolve: false,
+          eachBatch,
+        });
+        log.info(`Kafka consumer running: group ${CONSUMER_GROUP}, topic ${TOPIC}`);
+        return;
+      } catch (error) {
+        log.warn(`Kafka not ready yet, retrying: ${(error as Error).message}`);
+        await consumer.disconnect().catch(() => {});
+        await sleep(2000);
+      }
+    }
+  }
+
+  return {
+    handle,
+    start() {
+      void run();
+    },
+    async stop() {
+      stopped = true;
+      await consumer.disconnect().catch(() => {});
+    },
+    async ready() {
+      return { kafka: joined ? "ok" : "not in consumer group yet" };
+    },
+    stats() {
+      return {
+        service: "service-c",
+        messages_received: counts.received,
+        messages_processed: counts.processed,
+        messages_redelivered: counts.redelivered,
+        consumer_group: CONSUMER_GROUP,
+        topic: TOPIC,
+        lag: [...lag.values()].reduce((a, b) => a + b, 0),
+      };
+    },
+  };
+}

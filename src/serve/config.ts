@@ -1,0 +1,71 @@
+import { LabError } from "../errors.ts";
+import { type RoleName, roleByName } from "../roles.ts";
+
+type Env = Record<string, string | undefined>;
+
+/** Everything a role reads from its environment, with the defaults the compose stack uses. */
+export interface ServeConfig {
+  host: string;
+  port: number;
+  serviceAUrl: string;
+  serviceBUrl: string;
+  serviceDUrl: string;
+  thirdPartyUrl?: string;
+  databaseUrl: string;
+  kafkaBrokers: string[];
+  gatewayTimeoutMs: number;
+  upstreamTimeoutMs: number;
+  thirdPartyTimeoutMs: number;
+  dbTimeoutMs: number;
+}
+
+function int(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new LabError(`${name}=${raw} is not valid`, `set it to a whole number between ${min} and ${max}`);
+  }
+  return n;
+}
+
+function url(env: Env, name: string, fallback: string): string {
+  const raw = env[name] || fallback;
+  if (!URL.canParse(raw)) throw new LabError(`${name}=${raw} is not a URL`, `set it like ${fallback}`);
+  return raw.replace(/\/+$/, "");
+}
+
+/** Reads and checks the environment once, at start: a bad value stops the role with one clear line. */
+export function readConfig(role: RoleName, env: Env = process.env): ServeConfig {
+  const thirdParty = env.THIRD_PARTY_URL ? url(env, "THIRD_PARTY_URL", "") : undefined;
+  return {
+    host: env.HOST || "0.0.0.0",
+    port: int(env, "PORT", roleByName(role).port, 1, 65535),
+    serviceAUrl: url(env, "SERVICE_A_URL", "http://service-a:8001"),
+    serviceBUrl: url(env, "SERVICE_B_URL", "http://service-b:8002"),
+    serviceDUrl: url(env, "SERVICE_D_URL", "http://service-d:8004"),
+    ...(thirdParty ? { thirdPartyUrl: thirdParty } : {}),
+    databaseUrl: url(env, "DATABASE_URL", "postgres://postgres:postgres@postgres:5432/o11ylab"),
+    kafkaBrokers: (env.KAFKA_BROKERS || "kafka:9092").split(",").map((b) => b.trim()),
+    gatewayTimeoutMs: int(env, "GATEWAY_TIMEOUT_MS", 10_000, 1, 600_000),
+    upstreamTimeoutMs: int(env, "UPSTREAM_TIMEOUT_MS", 5_000, 1, 600_000),
+    thirdPartyTimeoutMs: int(env, "THIRD_PARTY_TIMEOUT_MS", 2_000, 1, 600_000),
+    dbTimeoutMs: int(env, "DB_TIMEOUT_MS", 3_000, 1, 600_000),
+  };
+}
+
+/** The environment `serve all` gives its children: every address on this machine. */
+export function localEnv(role: RoleName, env: Env): Env {
+  const local = (name: string, value: string) => env[name] ?? value;
+  return {
+    ...env,
+    HOST: local("HOST", "127.0.0.1"),
+    PORT: String(roleByName(role).port),
+    SERVICE_A_URL: local("SERVICE_A_URL", "http://127.0.0.1:8001"),
+    SERVICE_B_URL: local("SERVICE_B_URL", "http://127.0.0.1:8002"),
+    SERVICE_D_URL: local("SERVICE_D_URL", "http://127.0.0.1:8004"),
+    DATABASE_URL: local("DATABASE_URL", "postgres://postgres:postgres@127.0.0.1:5432/o11ylab"),
+    KAFKA_BROKERS: local("KAFKA_BROKERS", "127.0.0.1:9092"),
+    OTEL_EXPORTER_OTLP_ENDPOINT: local("OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:4318"),
+  };
+}

@@ -1,0 +1,57 @@
+import type { Server } from "bun";
+import type { ConsolaInstance } from "consola";
+import type { RoleName } from "../roles.ts";
+import { instrumentServer } from "../telemetry/http-server.ts";
+import type { Telemetry } from "../telemetry/sdk.ts";
+import { baseApp } from "./app.ts";
+import type { ServeConfig } from "./config.ts";
+import { faultsFromEnv, withFaults } from "./faults.ts";
+import type { Assembled } from "./wiring.ts";
+
+/** A role being served. */
+export interface Running {
+  server: Server<undefined>;
+  /** Stop accepting, finish in-flight requests, stop background work, flush telemetry. */
+  shutdown(): Promise<void>;
+}
+
+/** Serves one assembled role: base routes + role routes, behind fault flags, behind the server span. */
+export function serveRole(
+  role: RoleName,
+  config: ServeConfig,
+  assembled: Assembled,
+  log: ConsolaInstance,
+  telemetry: Telemetry,
+): Running {
+  const state = { faults: faultsFromEnv(process.env) };
+  const app = baseApp(role, log, assembled.ready, state).use(assembled.app);
+  const known = new Set(app.routes.map((r) => `${r.method} ${r.path}`));
+  const routeOf = (request: Request) => {
+    const path = new URL(request.url).pathname;
+    return known.has(`${request.method} ${path}`) ? path : undefined;
+  };
+  const handler = instrumentServer(
+    withFaults(
+      (request) => app.handle(request),
+      () => state.faults,
+      role,
+    ),
+    routeOf,
+  );
+  const server = Bun.serve({ hostname: config.host, port: config.port, fetch: handler, idleTimeout: 60 });
+  assembled.start();
+  log.info(`${role} listening on http://${config.host}:${server.port} (telemetry ${telemetry.enabled ? "on" : "off"})`);
+
+  return {
+    server,
+    async shutdown() {
+      log.info(`${role} shutting down`);
+      // In-flight requests get up to 3 s; then connections are closed so the 5 s budget holds.
+      const graceful = server.stop(false);
+      const forced = Bun.sleep(3000).then(() => server.stop(true));
+      await Promise.race([graceful, forced]);
+      await Promise.race([assembled.stop(), Bun.sleep(1000)]);
+      await Promise.race([telemetry.shutdown(), Bun.sleep(1000)]);
+    },
+  };
+}

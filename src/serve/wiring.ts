@@ -1,0 +1,121 @@
+import type { Elysia } from "elysia";
+import postgres from "postgres";
+import * as gateway from "../../services/api-gateway/app.ts";
+import { METRICS as GATEWAY_METRICS } from "../../services/api-gateway/model.ts";
+import { createService as createGateway } from "../../services/api-gateway/service.ts";
+import * as serviceA from "../../services/service-a/app.ts";
+import { createService as createServiceA } from "../../services/service-a/service.ts";
+import * as serviceB from "../../services/service-b/app.ts";
+import { createService as createServiceB } from "../../services/service-b/service.ts";
+import * as serviceC from "../../services/service-c/app.ts";
+import { createService as createServiceC } from "../../services/service-c/service.ts";
+import * as serviceD from "../../services/service-d/app.ts";
+import { METRICS as SERVICE_D_METRICS } from "../../services/service-d/model.ts";
+import { createService as createServiceD } from "../../services/service-d/service.ts";
+import { CONSUMER_GROUP, createKafka } from "../kafka.ts";
+import type { Log, Query } from "../ports.ts";
+import type { RoleName } from "../roles.ts";
+import { tracedFetch } from "../telemetry/fetch.ts";
+import { tracedQuery } from "../telemetry/sql.ts";
+import type { Readiness } from "./app.ts";
+import type { ServeConfig } from "./config.ts";
+import { createInstruments } from "./instruments.ts";
+
+/** A role, assembled: its routes, and the lifecycle of whatever it keeps running. */
+export interface Assembled {
+  // biome-ignore lint/suspicious/noExplicitAny: Elysia's type parameters differ per role; only .routes and .handle are used.
+  app: Elysia<any, any, any, any, any, any, any>;
+  ready(): Promise<Readiness>;
+  start(): void;
+  stop(): Promise<void>;
+}
+
+const idle = { ready: async () => ({}), start() {}, stop: async () => {} };
+
+/**
+ * The composition root's table: what each role is given. Auto roles get traced clients; service-a gets
+ * them too and adds its own business spans; manual roles get raw clients and instrument by hand.
+ */
+export function assemble(role: RoleName, config: ServeConfig, log: Log): Assembled {
+  switch (role) {
+    case "api-gateway": {
+      const deps = {
+        fetch: tracedFetch(),
+        log,
+        metrics: createInstruments(role, GATEWAY_METRICS),
+        config: { serviceAUrl: config.serviceAUrl, timeoutMs: config.gatewayTimeoutMs },
+      };
+      return { ...idle, app: gateway.createApp(createGateway(deps), deps.config) };
+    }
+    case "service-a": {
+      const { sql, end } = database(config.databaseUrl);
+      const service = createServiceA({
+        fetch: tracedFetch(),
+        sql,
+        log,
+        config: {
+          serviceBUrl: config.serviceBUrl,
+          serviceDUrl: config.serviceDUrl,
+          thirdPartyUrl: config.thirdPartyUrl,
+          timeoutMs: config.upstreamTimeoutMs,
+          thirdPartyTimeoutMs: config.thirdPartyTimeoutMs,
+          dbTimeoutMs: config.dbTimeoutMs,
+        },
+      });
+      return {
+        app: serviceA.createApp(service),
+        ready: service.ready,
+        start: service.start,
+        async stop() {
+          service.stop();
+          await end();
+        },
+      };
+    }
+    case "service-b": {
+      const kafka = createKafka(role, config.kafkaBrokers, log);
+      const service = createServiceB({
+        producer: kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false }),
+        admin: kafka.admin(),
+        log,
+        config: { brokers: config.kafkaBrokers, timeoutMs: config.upstreamTimeoutMs },
+      });
+      return { app: serviceB.createApp(service), ready: service.ready, start: service.start, stop: service.stop };
+    }
+    case "service-c": {
+      const kafka = createKafka(role, config.kafkaBrokers, log);
+      const service = createServiceC({
+        consumer: kafka.consumer({ groupId: CONSUMER_GROUP, allowAutoTopicCreation: false }),
+        admin: kafka.admin(),
+        log,
+      });
+      return { app: serviceC.createApp(service), ready: service.ready, start: service.start, stop: service.stop };
+    }
+    case "service-d": {
+      const service = createServiceD({ log, metrics: createInstruments(role, SERVICE_D_METRICS) });
+      return { ...idle, app: serviceD.createApp(service) };
+    }
+  }
+}
+
+/** postgres.js, traced: short connect timeout so "Postgres down" is a fast 503, never a hang. */
+function database(databaseUrl: string): { sql: Query; end(): Promise<void> } {
+  const url = new URL(databaseUrl);
+  const client = postgres(databaseUrl, {
+    max: 10,
+    connect_timeout: 2,
+    idle_timeout: 30,
+    max_lifetime: 60 * 10,
+    onnotice: () => {},
+    connection: { application_name: "o11y-lab-service-a" },
+  });
+  const raw: Query = (strings, ...values) => client(strings, ...values) as never;
+  return {
+    sql: tracedQuery(raw, {
+      host: url.hostname,
+      port: Number(url.port) || 5432,
+      database: url.pathname.replace(/^\//, ""),
+    }),
+    end: () => client.end({ timeout: 2 }),
+  };
+}

@@ -1,0 +1,85 @@
+import { formatWithOptions } from "node:util";
+import { context, isSpanContextValid, logs, SeverityNumber, trace } from "@opentelemetry/api";
+import { type ConsolaInstance, type ConsolaReporter, createConsola, type LogObject } from "consola";
+import type { RoleName } from "../roles.ts";
+import { VERSION } from "../version.ts";
+
+const SEVERITY: Record<string, [SeverityNumber, string]> = {
+  trace: [SeverityNumber.TRACE, "TRACE"],
+  debug: [SeverityNumber.DEBUG, "DEBUG"],
+  verbose: [SeverityNumber.DEBUG, "DEBUG"],
+  info: [SeverityNumber.INFO, "INFO"],
+  log: [SeverityNumber.INFO, "INFO"],
+  success: [SeverityNumber.INFO, "INFO"],
+  ready: [SeverityNumber.INFO, "INFO"],
+  start: [SeverityNumber.INFO, "INFO"],
+  box: [SeverityNumber.INFO, "INFO"],
+  warn: [SeverityNumber.WARN, "WARN"],
+  error: [SeverityNumber.ERROR, "ERROR"],
+  fail: [SeverityNumber.ERROR, "ERROR"],
+  fatal: [SeverityNumber.FATAL, "FATAL"],
+};
+
+/** One JSON line a log record becomes on stdout, so `o11y-lab logs` is useful without Grafana. */
+export interface LogLine {
+  time: string;
+  level: string;
+  service: string;
+  message: string;
+  trace_id?: string;
+  span_id?: string;
+  error?: string;
+}
+
+/** Turns a consola record into the JSON line and the OTLP record, both stamped with the active span. */
+export function otelReporter(role: RoleName, write: (line: string) => void): ConsolaReporter {
+  const logger = logs.getLogger("o11y-lab/log", VERSION);
+  return {
+    log(record: LogObject) {
+      const [severityNumber, severityText] = SEVERITY[record.type] ?? [SeverityNumber.INFO, "INFO"];
+      const error = record.args.find((a): a is Error => a instanceof Error);
+      const message = formatWithOptions(
+        { breakLength: Number.POSITIVE_INFINITY },
+        ...record.args.filter((a) => a !== error),
+      );
+      const spanContext = trace.getSpanContext(context.active());
+      const line: LogLine = {
+        time: record.date.toISOString(),
+        level: severityText,
+        service: role,
+        message,
+        ...(spanContext && isSpanContextValid(spanContext)
+          ? { trace_id: spanContext.traceId, span_id: spanContext.spanId }
+          : {}),
+        ...(error ? { error: `${error.name}: ${error.message}` } : {}),
+      };
+      write(`${JSON.stringify(line)}\n`);
+      logger.emit({
+        timestamp: record.date,
+        severityNumber,
+        severityText,
+        body: message,
+        context: context.active(),
+        attributes: error
+          ? {
+              "exception.type": error.name,
+              "exception.message": error.message,
+              "exception.stacktrace": error.stack ?? "",
+            }
+          : {},
+      });
+    },
+  };
+}
+
+/** The role's logger: consola, never throttled (every record matters in a lab), reported as above. */
+export function createLog(
+  role: RoleName,
+  write: (line: string) => void = (l) => process.stdout.write(l),
+): ConsolaInstance {
+  return createConsola({
+    level: process.env.LOG_LEVEL === "debug" ? 4 : 3,
+    throttle: 0,
+    reporters: [otelReporter(role, write)],
+  });
+}

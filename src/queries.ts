@@ -10,7 +10,10 @@ const JOBS = `job=~"o11y-lab/.*"`;
 /** The window every rate in the TUI uses. */
 export const RATE_WINDOW = "1m";
 
-const serverCount = (extra = "") => `http_server_request_duration_seconds_count{${JOBS}${extra}}[${RATE_WINDOW}]`;
+/** Probes (/health, /ready: healthchecks every few seconds) are not traffic: the dashboards leave them out too. */
+const TRAFFIC = `${JOBS},http_route!~"/health|/ready"`;
+
+const serverCount = (extra = "") => `http_server_request_duration_seconds_count{${TRAFFIC}${extra}}[${RATE_WINDOW}]`;
 
 /** Requests per second, per role. */
 export const requestRate = `sum by (job) (rate(${serverCount()}))`;
@@ -25,7 +28,7 @@ export const errorPercent =
 
 /** Server latency quantile (seconds), per role, from the semconv histogram. */
 export function latencyQuantile(q: 0.5 | 0.95 | 0.99): string {
-  return `histogram_quantile(${q}, sum by (job, le) (rate(http_server_request_duration_seconds_bucket{${JOBS}}[${RATE_WINDOW}])))`;
+  return `histogram_quantile(${q}, sum by (job, le) (rate(http_server_request_duration_seconds_bucket{${TRAFFIC}}[${RATE_WINDOW}])))`;
 }
 
 /** Roles with any series in Prometheus: reporting, even when idle. */

@@ -92,7 +92,8 @@ function eventColumn(state: TuiState, event: LabEvent, points: number): number {
   if (!history) return -1;
   const length = Object.values(history.rate)[0]?.length ?? points;
   const column = Math.round((event.at / 1000 - history.start) / history.step) - (length - points);
-  return column >= 0 && column < points ? column : -1;
+  // An event after the last point belongs to the newest column.
+  return column >= 0 && column <= points ? Math.min(column, points - 1) : -1;
 }
 
 function markedColumns(state: TuiState, points: number): Map<number, LabEvent["kind"] | "both"> {

@@ -33,7 +33,10 @@ export interface History {
 }
 
 /** Reads every instant number at one evaluation time, so a script can re-run a query and get the same answer. */
-export async function readSnapshot(prom: Prometheus, time = Date.now() / 1000): Promise<Snapshot> {
+export async function readSnapshot(
+  prom: Pick<Prometheus, "url" | "query">,
+  time = Date.now() / 1000,
+): Promise<Snapshot> {
   const ask = (promql: string) => prom.query(promql, time);
   const [rate, errors, p50, p95, p99, reporting, lag, throughput, pg50, pg95, pg99, up, total] = await Promise.all([
     ask(q.requestRate),
@@ -70,7 +73,12 @@ export async function readSnapshot(prom: Prometheus, time = Date.now() / 1000): 
 }
 
 /** Reads the rate and p95 history of every role over `seconds`, in `points` steps, ending at `end`. */
-export async function readHistory(prom: Prometheus, end: number, seconds: number, points: number): Promise<History> {
+export async function readHistory(
+  prom: Pick<Prometheus, "queryRange">,
+  end: number,
+  seconds: number,
+  points: number,
+): Promise<History> {
   const step = Math.max(1, Math.round(seconds / points));
   const start = end - step * (points - 1);
   const [rate, p95] = await Promise.all([

@@ -1,0 +1,77 @@
+import { describe, expect, test } from "bun:test";
+import { SpanKind } from "@opentelemetry/api";
+import type { Admin, Consumer, KafkaMessage } from "kafkajs";
+import { memoryLog, mount } from "../../test/support/http.ts";
+import { testTelemetry } from "../../test/support/telemetry.ts";
+import { createApp } from "./app.ts";
+import { createService, kafkaHeaderGetter, RecentIds, workMs } from "./service.ts";
+
+const telemetry = testTelemetry();
+
+const consumer = { on: () => () => {}, events: { GROUP_JOIN: "join", CRASH: "crash" } } as unknown as Consumer;
+const admin = {} as Admin;
+
+function message(offset: string, value: object, headers: Record<string, Buffer> = {}): KafkaMessage {
+  return {
+    key: null,
+    value: Buffer.from(JSON.stringify(value)),
+    timestamp: "0",
+    attributes: 0,
+    offset,
+    size: 0,
+    headers,
+  } as unknown as KafkaMessage;
+}
+
+describe("service-c", () => {
+  test("the CONSUMER span continues the trace carried in the Kafka headers", async () => {
+    telemetry.reset();
+    const service = createService({ consumer, admin, log: memoryLog() }, async () => {});
+    const traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
+    const producerSpanId = "00f067aa0ba902b7";
+    await service.handle(
+      message(
+        "5",
+        { id: "m1", message: "hi", source: "service-b" },
+        { traceparent: Buffer.from(`00-${traceId}-${producerSpanId}-01`) },
+      ),
+      2,
+    );
+    const spans = telemetry.spans();
+    const consumerSpan = spans.find((s) => s.kind === SpanKind.CONSUMER);
+    expect(consumerSpan?.name).toBe("process o11y-lab-events");
+    expect(consumerSpan?.spanContext().traceId).toBe(traceId);
+    expect(consumerSpan?.parentSpanContext?.spanId).toBe(producerSpanId);
+    expect(consumerSpan?.attributes["messaging.destination.partition.id"]).toBe("2");
+    const children = spans.filter((s) => s.parentSpanContext?.spanId === consumerSpan?.spanContext().spanId);
+    expect(children.map((s) => s.name).sort()).toEqual([
+      "service_c.business_logic",
+      "service_c.transform",
+      "service_c.validate",
+    ]);
+  });
+
+  test("a redelivered message is noticed and not processed twice", async () => {
+    const service = createService({ consumer, admin, log: memoryLog() }, async () => {});
+    await service.handle(message("1", { id: "same", message: "a" }), 0);
+    await service.handle(message("1", { id: "same", message: "a" }), 0);
+    await service.handle(message("2", { id: "other", message: "b" }), 0);
+    expect(service.stats()).toMatchObject({ messages_received: 3, messages_processed: 2, messages_redelivered: 1 });
+    const { body } = await mount("service-c", createApp(service))("/stats");
+    expect(body).toMatchObject({ service: "service-c", messages_processed: 2, topic: "o11y-lab-events" });
+  });
+
+  test("helpers: header getter, simulated work, bounded id memory", () => {
+    expect(kafkaHeaderGetter.get({ a: [Buffer.from("x"), Buffer.from("y")] }, "a")).toBe("x");
+    expect(kafkaHeaderGetter.get({}, "a")).toBeUndefined();
+    expect(workMs("250")).toBe(150);
+    const ids = new RecentIds(2);
+    expect([ids.add("a"), ids.add("b"), ids.add("a"), ids.add("c"), ids.add("a")]).toEqual([
+      true,
+      true,
+      false,
+      true,
+      true,
+    ]);
+  });
+});

@@ -1,0 +1,42 @@
+import { context, metrics, propagation, trace } from "@opentelemetry/api";
+import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";
+import { W3CTraceContextPropagator } from "@opentelemetry/core";
+import {
+  AggregationTemporality,
+  InMemoryMetricExporter,
+  MeterProvider,
+  PeriodicExportingMetricReader,
+} from "@opentelemetry/sdk-metrics";
+import { InMemorySpanExporter, type ReadableSpan, SimpleSpanProcessor, TracerProvider } from "@opentelemetry/sdk-trace";
+
+/** In-memory telemetry for unit tests: registered once per test process, shared by every test file. */
+export interface TestTelemetry {
+  spans(): ReadableSpan[];
+  reset(): void;
+  /** Metric names recorded so far (collected on demand). */
+  metricNames(): Promise<string[]>;
+}
+
+let instance: TestTelemetry | undefined;
+
+export function testTelemetry(): TestTelemetry {
+  if (instance) return instance;
+  context.setGlobalContextManager(new AsyncLocalStorageContextManager());
+  propagation.setGlobalPropagator(new W3CTraceContextPropagator());
+  const spans = new InMemorySpanExporter();
+  trace.setGlobalTracerProvider(new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter: spans })] }));
+  const metricExporter = new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE);
+  const reader = new PeriodicExportingMetricReader({ exporter: metricExporter, exportIntervalMillis: 3_600_000 });
+  metrics.setGlobalMeterProvider(new MeterProvider({ readers: [reader] }));
+  instance = {
+    spans: () => spans.getFinishedSpans(),
+    reset: () => spans.reset(),
+    async metricNames() {
+      await reader.forceFlush();
+      return metricExporter
+        .getMetrics()
+        .flatMap((rm) => rm.scopeMetrics.flatMap((sm) => sm.metrics.map((m) => m.descriptor.name)));
+    },
+  };
+  return instance;
+}

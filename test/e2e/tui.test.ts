@@ -1,0 +1,181 @@
+/**
+ * `o11y-lab tui` against the real Prometheus, after real traffic: its numbers are the PromQL's numbers, and the
+ * compiled binary, driven through tmux, shows a fault's effect and leaves the terminal as it found it.
+ */
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { $ } from "bun";
+import * as q from "../../src/queries.ts";
+import { ROLES } from "../../src/roles.ts";
+import type { Snapshot } from "../../src/tui/snapshot.ts";
+import { lab } from "./lab.ts";
+
+const ROOT = join(import.meta.dir, "../..");
+const BINARY = join(ROOT, "dist/o11y-lab");
+const SOURCE = ["node_modules/.bin/bun", join(ROOT, "src/index.ts")];
+const TMUX = ["tmux", "-L", `o11y-lab-tui-${process.pid}`];
+
+let env: Awaited<ReturnType<typeof lab>>;
+
+beforeAll(async () => {
+  env = await lab();
+  if (!existsSync(BINARY)) await $`node_modules/.bin/bun build.ts`.cwd(ROOT).quiet();
+}, 600_000);
+
+afterAll(async () => {
+  await $`${TMUX} kill-server`.quiet().nothrow();
+});
+
+/** The same PromQL, asked directly, at the snapshot's evaluation time. */
+async function direct(promql: string, time: number): Promise<Array<{ job?: string; value: number }>> {
+  const params = new URLSearchParams({ query: promql, time: String(time) });
+  const answer = (await (await fetch(`${env.prometheus.url}/api/v1/query?${params}`)).json()) as {
+    data: { result: Array<{ metric: { job?: string }; value: [number, string] }> };
+  };
+  return answer.data.result.map((r) => ({ job: r.metric.job, value: Number(r.value[1]) }));
+}
+
+function same(actual: number | null, expected: number | undefined): void {
+  if (expected === undefined || !Number.isFinite(expected)) expect(actual).toBeNull();
+  else expect(actual).toBeCloseTo(expected, 9);
+}
+
+test("tui --once --json gives the numbers the PromQL gives", async () => {
+  const run = Bun.spawnSync([...SOURCE, "tui", "--once", "--json", "--prometheus", env.prometheus.url], { cwd: ROOT });
+  expect(run.stderr.toString()).toBe("");
+  expect(run.exitCode).toBe(0);
+  const snapshot = JSON.parse(run.stdout.toString()) as Snapshot;
+  const perRole = {
+    rate: await direct(q.requestRate, snapshot.time),
+    errorPercent: await direct(q.errorPercent, snapshot.time),
+    p50: await direct(q.latencyQuantile(0.5), snapshot.time),
+    p95: await direct(q.latencyQuantile(0.95), snapshot.time),
+    p99: await direct(q.latencyQuantile(0.99), snapshot.time),
+  };
+  for (const service of snapshot.services) {
+    for (const [field, samples] of Object.entries(perRole) as Array<[keyof typeof perRole, typeof perRole.rate]>) {
+      same(service[field], samples.find((s) => s.job === `o11y-lab/${service.role}`)?.value);
+    }
+  }
+  same(snapshot.kafka.lag, (await direct(q.kafkaLag, snapshot.time))[0]?.value);
+  same(snapshot.kafka.throughput, (await direct(q.kafkaThroughput, snapshot.time))[0]?.value);
+  same(snapshot.postgres.p95, (await direct(q.postgresQuantile(0.95), snapshot.time))[0]?.value);
+
+  // After traffic, the path the traffic took has numbers: this is not a comparison of two empty answers.
+  const byRole = Object.fromEntries(snapshot.services.map((s) => [s.role, s]));
+  for (const role of ["api-gateway", "service-a", "service-d"]) {
+    expect(byRole[role]?.reporting).toBe(true);
+    expect(byRole[role]?.rate ?? 0).toBeGreaterThan(0);
+    expect(byRole[role]?.p95 ?? 0).toBeGreaterThan(0);
+  }
+  expect(snapshot.postgres.p95 ?? 0).toBeGreaterThan(0);
+}, 60_000);
+
+test("tui --once exits non-zero with one clear line when Prometheus is unreachable", async () => {
+  const port = await closedPort();
+  const run = Bun.spawnSync([BINARY, "tui", "--once", "--prometheus", `http://127.0.0.1:${port}`]);
+  expect(run.exitCode).not.toBe(0);
+  expect(run.stdout.toString()).toBe("");
+  const lines = run.stderr.toString().trimEnd().split("\n");
+  expect(lines).toHaveLength(1);
+  expect(lines[0]).toStartWith(`o11y-lab: Prometheus is unreachable at http://127.0.0.1:${port}`);
+  expect(lines[0]).toContain("o11y-lab up");
+}, 30_000);
+
+async function closedPort(): Promise<number> {
+  const server = Bun.serve({ port: 0, fetch: () => new Response() });
+  const port = server.port as number;
+  await server.stop(true);
+  return port;
+}
+
+async function screen(): Promise<string> {
+  return (await $`${TMUX} capture-pane -p -t tui`.quiet()).stdout.toString();
+}
+
+async function waitForScreen(what: string, ok: (text: string) => boolean, timeoutMs = 30_000): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  let text = "";
+  while (Date.now() < deadline) {
+    text = await screen();
+    if (ok(text)) return text;
+    await Bun.sleep(250);
+  }
+  throw new Error(`screen never showed ${what}; last screen:\n${text}`);
+}
+
+async function keys(...names: string[]): Promise<void> {
+  for (const name of names) {
+    await $`${TMUX} send-keys -t tui ${name}`.quiet();
+    await Bun.sleep(150);
+  }
+}
+
+/** "812ms" / "1.02s" / "—" → seconds (NaN for no data). */
+function seconds(text: string): number {
+  const match = /^([\d.]+)(ms|s)$/.exec(text);
+  if (!match) return Number.NaN;
+  return Number(match[1]) / (match[2] === "ms" ? 1000 : 1);
+}
+
+function p95Of(text: string, role: string): number {
+  const row = text.split("\n").find((l) => l.slice(2).startsWith(`${role} `)) ?? "";
+  const [, , , , p95] = row.slice(2).trim().split(/\s+/);
+  return seconds(p95 ?? "");
+}
+
+async function faults(role: string): Promise<{ latency_ms: number }> {
+  return (await (await fetch(`${env.roleUrl(role)}/admin/faults`)).json()) as { latency_ms: number };
+}
+
+test("tmux: the compiled binary shows help, a latency fault on service-d and its effect, and restores the terminal", async () => {
+  const services = ROLES.map((r) => `${r.name}=${env.roleUrl(r.name)}`).join(",");
+  const command = [BINARY, "tui", "--interval", "1", "--prometheus", env.prometheus.url, "--services", services]
+    .map((word) => `'${word}'`)
+    .join(" ");
+  await $`${TMUX} new-session -d -s tui -x 100 -y 30 ${`${command}; echo "tui exited with $?"; sleep 600`}`.quiet();
+
+  // Traffic through the whole chain and straight to service-d, for as long as the test runs.
+  let traffic = true;
+  const workers = [env.gatewayUrl + "/api/process", `${env.roleUrl("service-d")}/compute?value=7`].flatMap((url) =>
+    [1, 2].map(async () => {
+      while (traffic) await fetch(url, { signal: AbortSignal.timeout(15_000) }).catch(() => undefined);
+    }),
+  );
+
+  try {
+    await waitForScreen("live numbers", (s) => s.includes("prometheus ok") && /api-gateway\s+\d/.test(s));
+    expect(await $`${TMUX} display -p -t tui ${"#{alternate_on}"}`.text()).toBe("1\n");
+
+    await keys("?");
+    await waitForScreen("the help", (s) => s.includes("toggle a latency fault on the selected service"));
+    await keys("x");
+    await waitForScreen("the table again", (s) => s.includes("SERVICE") && s.includes("REQ/S"));
+
+    const before = p95Of(await screen(), "service-d");
+    await keys("j", "j", "j", "j", "f");
+    const on = await waitForScreen("the fault running", (s) => s.includes("fault service-d +800ms"));
+    expect(on).toMatch(/› service-d/);
+    expect((await faults("service-d")).latency_ms).toBe(800);
+
+    const effect = await waitForScreen("service-d's p95 above 500ms", (s) => p95Of(s, "service-d") >= 0.5, 120_000);
+    console.log(`service-d p95 ${before}s → ${p95Of(effect, "service-d")}s with the fault on:\n${effect}`);
+
+    await keys("f");
+    await waitForScreen("the fault stopped", (s) => s.includes("▼ stopped fault service-d +800ms"));
+    expect((await faults("service-d")).latency_ms).toBe(0);
+
+    await $`${TMUX} resize-window -t tui -x 80 -y 24`.quiet();
+    await waitForScreen("the 80×24 layout", (s) => s.split("\n")[23]?.includes("q quit") === true);
+
+    await keys("q");
+    const after = await waitForScreen("the shell again", (s) => s.includes("tui exited with 0"));
+    expect(after).not.toContain("REQ/S");
+    expect(await $`${TMUX} display -p -t tui ${"#{alternate_on} #{cursor_flag}"}`.text()).toBe("0 1\n");
+  } finally {
+    traffic = false;
+    await Promise.all(workers);
+    await fetch(`${env.roleUrl("service-d")}/admin/faults`, { method: "DELETE" }).catch(() => undefined);
+  }
+}, 300_000);

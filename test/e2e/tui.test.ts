@@ -138,7 +138,7 @@ test("tmux: the compiled binary shows help, a latency fault on service-d and its
 
   // Traffic through the whole chain and straight to service-d, for as long as the test runs.
   let traffic = true;
-  const workers = [env.gatewayUrl + "/api/process", `${env.roleUrl("service-d")}/compute?value=7`].flatMap((url) =>
+  const workers = [`${env.gatewayUrl}/api/process`, `${env.roleUrl("service-d")}/compute?value=7`].flatMap((url) =>
     [1, 2].map(async () => {
       while (traffic) await fetch(url, { signal: AbortSignal.timeout(15_000) }).catch(() => undefined);
     }),

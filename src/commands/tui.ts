@@ -1,12 +1,11 @@
 import { defineCommand } from "citty";
 import { LabError } from "../errors.ts";
+import { K6_TEST_NAMES } from "../k6/catalog.ts";
 import { roleUrls, subprocessActions } from "../tui/actions.ts";
 import { Prometheus, PrometheusError } from "../tui/prometheus.ts";
 import { HISTORY_SECONDS, render, sparkWidth } from "../tui/render.ts";
 import { readHistory, readSnapshot } from "../tui/snapshot.ts";
 import { initialState } from "../tui/state.ts";
-
-const K6_SCENARIOS = ["smoke", "load", "stress", "spike"];
 
 const UNREACHABLE_HINT = "start the stack with `o11y-lab up`, or pass --prometheus URL";
 
@@ -56,7 +55,7 @@ export default defineCommand({
           tempoUrl: args.tempo,
           grafanaUrl: args.grafana,
           interval,
-          k6Scenarios: K6_SCENARIOS,
+          k6Scenarios: K6_TEST_NAMES,
           chaos: [],
         });
         const frame = render({ ...state, snapshot, history }, { width, height, color });
@@ -80,7 +79,7 @@ export default defineCommand({
       color,
       roleUrls: roleUrls(args.services),
       actions: subprocessActions(),
-      k6Scenarios: K6_SCENARIOS,
+      k6Scenarios: K6_TEST_NAMES,
       chaos: [],
     });
     process.exit(0);

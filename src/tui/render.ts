@@ -29,7 +29,7 @@ export function render(state: TuiState, size: Size): string[] {
   const lines: Line[] = [statusLine(state, size.width), runningLine(state)];
   const footer = [messageLine(state), keysLine(state)];
   const room = size.height - lines.length - footer.length;
-  if (state.view === "help") lines.push(...helpLines());
+  if (state.view === "help") lines.push(...helpLines(state));
   else if (state.view === "chaos") lines.push(...chaosLines(state, room));
   else {
     const table = tableLines(state, size.width);
@@ -233,9 +233,9 @@ function traceLines(state: TuiState, room: number): Line[] {
   return [title, ...rows];
 }
 
-function helpLines(): Line[] {
+function helpLines(state: TuiState): Line[] {
   const keys: Array<[string, string]> = [
-    ["1-4", "start a k6 scenario (smoke, load, stress, spike)"],
+    [`1-${state.k6Scenarios.length}`, `start k6: ${state.k6Scenarios.map((name, i) => `${i + 1} ${name}`).join(", ")}`],
     ["c", "chaos menu: pick a scenario; a = app-level faults instead of Docker"],
     ["s", "stop all chaos (and clear every fault flag)"],
     ["f", "toggle a latency fault on the selected service (+800ms)"],
@@ -293,7 +293,7 @@ function keysLine(state: TuiState): Line {
   const keys =
     state.view === "main"
       ? [
-          ["1-4", "k6"],
+          [`1-${state.k6Scenarios.length}`, "k6"],
           ["c", "chaos"],
           ["s", "stop"],
           ["f/e", "fault"],

@@ -16,6 +16,11 @@ export const main = defineCommand({
   subCommands: {
     serve: lazy(() => import("./commands/serve.ts")),
     tui: lazy(() => import("./commands/tui.ts")),
+    up: lazy(() => import("./commands/up.ts")),
+    down: lazy(() => import("./commands/down.ts")),
+    status: lazy(() => import("./commands/status.ts")),
+    logs: lazy(() => import("./commands/logs.ts")),
+    probe: lazy(() => import("./commands/probe.ts")),
   },
 });
 

@@ -1,0 +1,276 @@
+import { copyFile } from "node:fs/promises";
+import { delimiter, join } from "node:path";
+import { LabError } from "../errors.ts";
+import { VERSION } from "../version.ts";
+import { STACK_FILES } from "./assets.ts";
+import { type Container, composeArgs, parsePs, stackServices } from "./compose.ts";
+import type { Docker } from "./docker.ts";
+import { checkDocker, checkPorts, MIN_MEMORY_BYTES } from "./preflight.ts";
+import { removeFile, type StateFile, writeChanged } from "./state.ts";
+
+/** Where the release image of each version is published (used where the binary cannot be mounted). */
+export const RELEASE_IMAGE = "ghcr.io/o11y-lab/o11y-lab";
+
+/** What a lifecycle step reports to the person at the terminal (consola in the CLI, a recorder in tests). */
+export interface Reporter {
+  info(message: string): void;
+  start(message: string): void;
+  success(message: string): void;
+  warn(message: string): void;
+  log(message: string): void;
+}
+
+/** Everything `up`/`down`/`status`/`logs` need from the outside world, passed in (tests pass stand-ins). */
+export interface LabDeps {
+  readonly docker: Docker;
+  /** The state directory's stack/ */
+  readonly dir: string;
+  readonly report: Reporter;
+  /** Whether nothing listens on 127.0.0.1:port */
+  readonly portFree: (port: number) => Promise<boolean>;
+  readonly sleep: (ms: number) => Promise<void>;
+  /** The running compiled o11y-lab executable, undefined when running from source */
+  readonly binary: string | undefined;
+  readonly platform: NodeJS.Platform;
+}
+
+export interface UpOptions {
+  /** Build the service image locally from stack/Dockerfile instead of mounting or pulling. */
+  readonly build?: boolean;
+  readonly otlpEndpoint?: string;
+  readonly otlpHeaders?: Readonly<Record<string, string>>;
+  /** How long to wait for every container to be healthy. */
+  readonly timeoutMs?: number;
+  readonly pollMs?: number;
+}
+
+/** How the five service containers get the o11y-lab binary. */
+interface ServiceImage {
+  readonly env: Record<string, string>;
+  readonly overlays: string[];
+  readonly describe: string;
+}
+
+function serviceImage(deps: LabDeps, build: boolean): ServiceImage {
+  const linuxBinary = deps.platform === "linux" ? deps.binary : undefined;
+  if (build) {
+    if (!linuxBinary) {
+      throw new LabError(
+        "up --build needs the compiled o11y-lab for Linux, run on Linux",
+        "build it (bun run build) and run dist/o11y-lab up --build on a Linux host, or run o11y-lab up without --build",
+      );
+    }
+    return { env: { O11Y_LAB_IMAGE: `o11y-lab/o11y-lab:${VERSION}-local` }, overlays: [], describe: "built locally" };
+  }
+  if (linuxBinary) {
+    return {
+      env: { O11Y_LAB_BINARY: linuxBinary },
+      overlays: ["compose.binary.yaml"],
+      describe: `this binary (${linuxBinary}) mounted`,
+    };
+  }
+  return {
+    env: { O11Y_LAB_IMAGE: `${RELEASE_IMAGE}:${VERSION}` },
+    overlays: [],
+    describe: `${RELEASE_IMAGE}:${VERSION}`,
+  };
+}
+
+/** .env next to compose.yaml: compose reads it, so `docker compose` run by hand in that directory works the same. */
+function dotEnv(image: ServiceImage, overlays: readonly string[]): string {
+  const lines = [
+    "# Written by o11y-lab up: which image and files the service containers use.",
+    `COMPOSE_PROJECT_NAME=o11y-lab`,
+    `COMPOSE_FILE=${["compose.yaml", ...overlays].join(delimiter)}`,
+    ...Object.entries(image.env).map(([k, v]) => `${k}=${v}`),
+  ];
+  return `${lines.join("\n")}\n`;
+}
+
+function stackStateFiles(): StateFile[] {
+  return [...STACK_FILES].map(([path, content]) => ({ path, content }));
+}
+
+/** Lists the project's containers (running or not). */
+export async function listContainers(deps: LabDeps): Promise<Container[]> {
+  const ps = await deps.docker.capture([...composeArgs(deps.dir), "ps", "--all", "--format", "json"]);
+  if (ps.code !== 0) throw dockerFailed("docker compose ps", ps.code, ps.stderr);
+  return parsePs(ps.stdout);
+}
+
+function dockerFailed(what: string, code: number, stderr = ""): LabError {
+  const last = stderr.trim().split("\n").at(-1)?.trim();
+  return new LabError(
+    `${what} failed (exit ${code})${last ? `: ${last}` : ""}`,
+    "see Docker's messages above; o11y-lab status shows what is running, o11y-lab down cleans up",
+  );
+}
+
+/** `o11y-lab up`: preflight, write the stack files, start the project, wait until every container is healthy. */
+export async function up(deps: LabDeps, options: UpOptions = {}): Promise<void> {
+  const { docker, dir, report } = deps;
+  await checkDocker(docker, { minMemory: MIN_MEMORY_BYTES });
+  const image = serviceImage(deps, options.build ?? false);
+  const overlays = [...image.overlays];
+  const extra: StateFile[] = [];
+  if (options.otlpEndpoint) {
+    const { otlpExportConfig } = await import("./otlp-export.ts");
+    overlays.push("compose.otlp-export.yaml");
+    extra.push({
+      path: "otlp-export.yaml",
+      content: otlpExportConfig(options.otlpEndpoint, options.otlpHeaders ?? {}),
+      secret: true,
+    });
+  } else {
+    await removeFile(dir, "otlp-export.yaml");
+  }
+  if (options.build) extra.push({ path: ".dockerignore", content: "*\n!o11y-lab\n" });
+  const written = await writeChanged(dir, [
+    ...stackStateFiles(),
+    { path: ".env", content: dotEnv(image, overlays) },
+    ...extra,
+  ]);
+  report.info(written.length ? `stack files in ${dir} (updated: ${written.join(", ")})` : `stack files in ${dir}`);
+
+  const running = new Set((await listContainers(deps)).filter((c) => c.state === "running").map((c) => c.service));
+  const services = stackServices();
+  await checkPorts(new Map([...services].filter(([name]) => !running.has(name))), deps.portFree);
+
+  if (options.build && deps.binary) {
+    report.start(`building ${image.env.O11Y_LAB_IMAGE} from ${join(dir, "Dockerfile")}`);
+    await copyFile(deps.binary, join(dir, "o11y-lab"));
+    const code = await docker.attach([
+      "build",
+      "--file",
+      join(dir, "Dockerfile"),
+      "--tag",
+      image.env.O11Y_LAB_IMAGE ?? "",
+      dir,
+    ]);
+    if (code !== 0) throw dockerFailed("docker build", code);
+  }
+
+  report.start(
+    `starting the lab (services run ${image.describe}${options.otlpEndpoint ? `; also exporting to ${options.otlpEndpoint}` : ""})`,
+  );
+  const code = await docker.attach([...composeArgs(dir, overlays), "up", "--detach", "--remove-orphans"]);
+  if (code !== 0) throw dockerFailed("docker compose up", code);
+  await waitHealthy(deps, [...services.keys()], options);
+  printUrls(report);
+}
+
+/** Polls `compose ps` until every service's container is healthy, saying what it still waits for. */
+async function waitHealthy(deps: LabDeps, services: readonly string[], options: UpOptions): Promise<void> {
+  const timeoutMs = options.timeoutMs ?? 5 * 60_000;
+  const pollMs = options.pollMs ?? 2000;
+  const started = Date.now();
+  let said = "";
+  for (;;) {
+    const containers = new Map((await listContainers(deps)).map((c) => [c.service, c]));
+    const waiting = services.filter((s) => containers.get(s)?.health !== "healthy");
+    if (waiting.length === 0) {
+      deps.report.success(
+        `all ${services.length} containers healthy after ${Math.round((Date.now() - started) / 1000)} s`,
+      );
+      return;
+    }
+    const detail = waiting.map((s) => `${s} (${describe(containers.get(s))})`).join(", ");
+    const elapsed = Date.now() - started;
+    if (elapsed >= timeoutMs) {
+      const first = waiting[0] ?? "";
+      throw new LabError(
+        `not healthy after ${Math.round(elapsed / 1000)} s: ${detail}`,
+        `see o11y-lab logs ${first}; o11y-lab status shows every container`,
+      );
+    }
+    const line = `${services.length - waiting.length}/${services.length} healthy, waiting for ${detail}`;
+    if (line !== said) deps.report.log(`  ${line}`);
+    said = line;
+    await deps.sleep(pollMs);
+  }
+}
+
+function describe(container: Container | undefined): string {
+  if (!container) return "not created";
+  if (container.state !== "running") return container.state || "unknown";
+  return container.health || "running";
+}
+
+function printUrls(report: Reporter): void {
+  report.log(
+    [
+      "",
+      "  Grafana      http://127.0.0.1:3000   (open without login; admin / admin to sign in)",
+      "  Gateway      http://127.0.0.1:8080/api/process",
+      "  Prometheus   http://127.0.0.1:9090",
+      "  Tempo        http://127.0.0.1:3200",
+      "  Loki         http://127.0.0.1:3100",
+      "  OTLP         127.0.0.1:4317 (gRPC), http://127.0.0.1:4318 (HTTP) for your own apps",
+      "",
+      "  Next: o11y-lab k6 smoke · o11y-lab tui · o11y-lab status · o11y-lab down",
+    ].join("\n"),
+  );
+}
+
+/** `o11y-lab down`: stop and remove the containers; with volumes, the data too. */
+export async function down(deps: LabDeps, options: { volumes?: boolean } = {}): Promise<void> {
+  await checkDocker(deps.docker);
+  await writeChanged(deps.dir, stackStateFiles());
+  const code = await deps.docker.attach([
+    ...composeArgs(deps.dir),
+    "down",
+    "--remove-orphans",
+    ...(options.volumes ? ["--volumes"] : []),
+  ]);
+  if (code !== 0) throw dockerFailed("docker compose down", code);
+  deps.report.success(
+    options.volumes ? "the lab is down and its data removed" : "the lab is down (data kept; down -v removes it)",
+  );
+}
+
+/** `o11y-lab status`: each service's state, health and ports, as a table. */
+export async function status(deps: LabDeps): Promise<Container[]> {
+  await checkDocker(deps.docker);
+  await writeChanged(deps.dir, stackStateFiles());
+  const containers = await listContainers(deps);
+  if (containers.length === 0) {
+    deps.report.info("the lab is not running — start it with o11y-lab up");
+    return containers;
+  }
+  const order = [...stackServices().keys()];
+  const rank = (s: string) => (order.includes(s) ? order.indexOf(s) : order.length);
+  const rows = [...containers]
+    .sort((a, b) => rank(a.service) - rank(b.service))
+    .map((c) => [c.service, c.state, c.health || "-", c.ports.join(", ") || "-"]);
+  deps.report.log(table([["SERVICE", "STATE", "HEALTH", "PORTS"], ...rows]));
+  return containers;
+}
+
+function table(rows: string[][]): string {
+  const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? "").length))) ?? [];
+  return rows
+    .map((r) =>
+      r
+        .map((cell, i) => cell.padEnd(widths[i] ?? 0))
+        .join("  ")
+        .trimEnd(),
+    )
+    .join("\n");
+}
+
+/** `o11y-lab logs [service] [-f]`: compose's logs, streamed to the terminal. */
+export async function logs(deps: LabDeps, options: { service?: string; follow?: boolean } = {}): Promise<void> {
+  const services = [...stackServices().keys()];
+  if (options.service && !services.includes(options.service)) {
+    throw new LabError(`unknown service "${options.service}"`, `choose one of ${services.join(", ")}`);
+  }
+  await checkDocker(deps.docker);
+  await writeChanged(deps.dir, stackStateFiles());
+  const code = await deps.docker.attach([
+    ...composeArgs(deps.dir),
+    "logs",
+    ...(options.follow ? ["--follow"] : []),
+    ...(options.service ? [options.service] : []),
+  ]);
+  if (code !== 0) throw dockerFailed("docker compose logs", code);
+}

@@ -6,9 +6,7 @@ import { readHistory, readSnapshot } from "./snapshot.ts";
 import {
   type Activity,
   applyFaults,
-  type ChaosItem,
   type Effect,
-  initialState,
   onKey,
   recordEvent,
   selectedRoleName,
@@ -18,34 +16,19 @@ import { searchTraces } from "./tempo.ts";
 import { openTerminal } from "./terminal.ts";
 
 export interface TuiOptions {
-  prometheus: string;
-  tempo: string;
-  grafana: string;
-  /** Seconds between polls. */
-  interval: number;
   color: boolean;
   roleUrls: Record<string, string>;
   actions: Actions;
-  k6Scenarios: readonly string[];
-  chaos: readonly ChaosItem[];
 }
 
 /** How long a message stays on the bottom line. */
 const MESSAGE_MS = 15_000;
 
 /** Runs the screen until the user quits (q, ctrl-c) or a signal arrives; the terminal is restored either way. */
-export async function runTui(options: TuiOptions): Promise<void> {
-  const prometheus = new Prometheus(options.prometheus);
+export async function runTui(initial: TuiState, options: TuiOptions): Promise<void> {
+  const prometheus = new Prometheus(initial.prometheusUrl);
   const faults = new FaultFlags(options.roleUrls);
-  let state: TuiState = initialState({
-    now: Date.now(),
-    prometheusUrl: options.prometheus,
-    tempoUrl: options.tempo,
-    grafanaUrl: options.grafana,
-    interval: options.interval,
-    k6Scenarios: options.k6Scenarios,
-    chaos: options.chaos,
-  });
+  let state = initial;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let messageTimer: ReturnType<typeof setTimeout> | undefined;
   let quit: () => void = () => {};
@@ -91,7 +74,7 @@ export async function runTui(options: TuiOptions): Promise<void> {
   async function refreshTraces(): Promise<void> {
     const role = selectedRoleName(state);
     try {
-      const traces = await searchTraces(options.tempo, role);
+      const traces = await searchTraces(state.tempoUrl, role);
       if (selectedRoleName(state) === role) update((s) => ({ ...s, traces, tempoError: null }));
     } catch (error) {
       update((s) => ({ ...s, tempoError: (error as Error).message }));
@@ -118,7 +101,7 @@ export async function runTui(options: TuiOptions): Promise<void> {
   let running = true;
   async function loop(): Promise<void> {
     await tick();
-    if (running) timer = setTimeout(loop, options.interval * 1000);
+    if (running) timer = setTimeout(loop, state.interval * 1000);
   }
 
   function perform(effect: Effect): void {

@@ -1,0 +1,37 @@
+/** `tui --once` and `tui --json`: one reading, printed for scripts, CI and bug reports. */
+import { LabError } from "../errors.ts";
+import { FaultFlags } from "./actions.ts";
+import { Prometheus, PrometheusError } from "./prometheus.ts";
+import { HISTORY_SECONDS, render, sparkWidth } from "./render.ts";
+import { readHistory, readSnapshot } from "./snapshot.ts";
+import type { TuiState } from "./state.ts";
+
+/** Prints the numbers (`json`) or one frame as wide as the terminal (100 columns when there is none). */
+export async function printOnce(
+  state: TuiState,
+  options: { json: boolean; color: boolean; roleUrls: Record<string, string> },
+) {
+  const prometheus = new Prometheus(state.prometheusUrl);
+  try {
+    const now = state.now / 1000;
+    const snapshot = await readSnapshot(prometheus, now);
+    if (options.json) {
+      console.log(JSON.stringify(snapshot, null, 2));
+      return;
+    }
+    const width = process.stdout.columns || 100;
+    const height = process.stdout.rows || 24;
+    const [history, faults] = await Promise.all([
+      readHistory(prometheus, now, HISTORY_SECONDS, sparkWidth(width)),
+      new FaultFlags(options.roleUrls).readAll(),
+    ]);
+    const frame = render({ ...state, snapshot, history, faults }, { width, height, color: options.color });
+    // No key hints and no empty screen rows: nothing here reads keys.
+    console.log(frame.slice(0, -1).join("\n").replace(/\n{3,}/g, "\n\n").trimEnd());
+  } catch (error) {
+    if (error instanceof PrometheusError) {
+      throw new LabError(error.message, "start the stack with `o11y-lab up`, or pass --prometheus URL");
+    }
+    throw error;
+  }
+}

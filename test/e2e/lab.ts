@@ -1,0 +1,145 @@
+/**
+ * The lab, for real, on 127.0.0.1: the peers of peers.ts plus the five roles run by `serve`, wired
+ * to them exactly as compose wires the containers, with a little traffic already through. Started
+ * once per test process and shared by every e2e file.
+ */
+import { join } from "node:path";
+import type { Subprocess } from "bun";
+import { ROLES, type RoleName } from "../../src/roles.ts";
+import {
+  type CollectorPeer,
+  type KafkaPeer,
+  type PostgresPeer,
+  type PrometheusPeer,
+  pollUntil,
+  REPO_ROOT,
+  runDir,
+  type Sink,
+  startCollector,
+  startKafka,
+  startPostgres,
+  startPrometheus,
+  startSink,
+  startThirdParty,
+  type ThirdPartyPeer,
+  tail,
+} from "./peers.ts";
+
+/** Test ports of the roles: the compose ports + 20000, so a lab running on this machine is not disturbed. */
+export const ROLE_PORTS = Object.fromEntries(ROLES.map((r) => [r.name, r.port + 20000])) as Record<RoleName, number>;
+
+export interface RoleProcess {
+  process: Subprocess;
+  log: string;
+}
+
+export interface Lab {
+  postgres: PostgresPeer;
+  kafka: KafkaPeer;
+  sink: Sink;
+  collector: CollectorPeer;
+  prometheus: PrometheusPeer;
+  thirdParty: ThirdPartyPeer;
+  gatewayUrl: string;
+  roleUrl(role: string): string;
+  /** The running process of a role. */
+  role(role: RoleName): RoleProcess;
+  /** Starts a role (again) and waits until it is ready. */
+  startRole(role: RoleName, env?: Record<string, string>): Promise<RoleProcess>;
+  /** GETs a path on the gateway and returns status and JSON body. */
+  get(path: string): Promise<{ status: number; body: Record<string, unknown> }>;
+}
+
+function roleEnv(
+  role: RoleName,
+  peers: { postgres: PostgresPeer; kafka: KafkaPeer; collector: CollectorPeer; thirdParty: ThirdPartyPeer },
+) {
+  const url = (r: RoleName) => `http://127.0.0.1:${ROLE_PORTS[r]}`;
+  return {
+    ...process.env,
+    HOST: "127.0.0.1",
+    PORT: String(ROLE_PORTS[role]),
+    SERVICE_A_URL: url("service-a"),
+    SERVICE_B_URL: url("service-b"),
+    SERVICE_D_URL: url("service-d"),
+    THIRD_PARTY_URL: `${peers.thirdParty.url}/zen`,
+    DATABASE_URL: peers.postgres.url,
+    KAFKA_BROKERS: peers.kafka.brokers.join(","),
+    OTEL_EXPORTER_OTLP_ENDPOINT: peers.collector.otlpHttpUrl,
+    // Short intervals so the suite sees telemetry within seconds, not minutes.
+    OTEL_METRIC_EXPORT_INTERVAL: "2000",
+    OTEL_BSP_SCHEDULE_DELAY: "200",
+    OTEL_BLRP_SCHEDULE_DELAY: "200",
+  };
+}
+
+let started: Promise<Lab> | undefined;
+
+/** The shared lab: started on first call, stopped when the test process exits. */
+export function lab(): Promise<Lab> {
+  started ??= startLab();
+  return started;
+}
+
+async function startLab(): Promise<Lab> {
+  const [postgres, kafka, sink, thirdParty] = await Promise.all([
+    startPostgres(),
+    startKafka(),
+    startSink(),
+    startThirdParty(),
+  ]);
+  const collector = await startCollector({ sinkUrl: sink.url });
+  const prometheus = await startPrometheus();
+  const peers = { postgres, kafka, collector, thirdParty };
+  const processes = new Map<RoleName, RoleProcess>();
+
+  async function startRole(role: RoleName, extra: Record<string, string> = {}): Promise<RoleProcess> {
+    const log = join(runDir(), `${role}.log`);
+    const child = Bun.spawn([process.execPath, join(REPO_ROOT, "src/index.ts"), "serve", role], {
+      env: { ...roleEnv(role, peers), ...extra },
+      stdout: Bun.file(log),
+      stderr: "inherit",
+    });
+    const handle = { process: child, log };
+    processes.set(role, handle);
+    const url = `http://127.0.0.1:${ROLE_PORTS[role]}/ready`;
+    await pollUntil(`${role} ready at ${url}`, async () => (await fetch(url).catch(() => undefined))?.ok, {
+      timeoutMs: 60_000,
+      detail: () => tail(log),
+    });
+    return handle;
+  }
+
+  await Promise.all(ROLES.map((r) => startRole(r.name)));
+  process.on("exit", () => {
+    for (const { process: child } of processes.values()) child.kill("SIGKILL");
+  });
+
+  const gatewayUrl = `http://127.0.0.1:${ROLE_PORTS["api-gateway"]}`;
+  const get = async (path: string) => {
+    const response = await fetch(`${gatewayUrl}${path}`);
+    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+  };
+  // A little traffic through every role, so metrics exist before any test looks.
+  for (let i = 0; i < 5; i++) await get("/api/process");
+  for (const role of ROLES) await fetch(`http://127.0.0.1:${ROLE_PORTS[role.name]}/info`);
+  await fetch(`http://127.0.0.1:${ROLE_PORTS["service-c"]}/stats`);
+
+  return {
+    postgres,
+    kafka,
+    sink,
+    collector,
+    prometheus,
+    thirdParty,
+    gatewayUrl,
+    roleUrl: (role) => `http://127.0.0.1:${ROLE_PORTS[role as RoleName]}`,
+    role: (role) => {
+      const handle = processes.get(role);
+      if (!handle) throw new Error(`${role} is not running`);
+      return handle;
+    },
+    startRole,
+    get,
+  };
+}

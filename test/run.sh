@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# The whole suite, as README and CI run it: install the real peers (cached), type-check, lint,
+# unit tests, then the real-peer e2e suite. Ends with one line: tests: N passed, N failed.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+BUN=node_modules/.bin/bun
+LOG_DIR=$(mktemp -d)
+passed=0
+failed=0
+status=0
+
+step() { printf '\n== %s\n' "$1"; }
+
+count() { # add a bun test run's "N pass" / "N fail" lines to the totals
+  local p f
+  p=$(grep -Eo '^ *[0-9]+ pass$' "$1" | grep -Eo '[0-9]+' | tail -1)
+  f=$(grep -Eo '^ *[0-9]+ fail$' "$1" | grep -Eo '[0-9]+' | tail -1)
+  passed=$((passed + ${p:-0}))
+  failed=$((failed + ${f:-0}))
+}
+
+step "install the real peers (Postgres, Kafka, OpenTelemetry Collector, Prometheus)"
+bash test/setup/install.sh || { echo "peer install failed"; echo "tests: 0 passed, 1 failed"; exit 1; }
+
+step "type-check (tsc --noEmit)"
+node_modules/.bin/tsc --noEmit || status=1
+
+step "format and lint (biome ci)"
+node_modules/.bin/biome ci . || status=1
+
+step "unit tests (bun test)"
+$BUN test 2>&1 | tee "$LOG_DIR/unit.log"
+[ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+count "$LOG_DIR/unit.log"
+
+step "real-peer e2e tests"
+$BUN --config=test/e2e/bunfig.toml test ./test/e2e 2>&1 | tee "$LOG_DIR/e2e.log"
+[ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+count "$LOG_DIR/e2e.log"
+
+if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
+echo
+echo "tests: $passed passed, $failed failed"
+exit "$status"

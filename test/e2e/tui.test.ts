@@ -17,13 +17,32 @@ const SOURCE = ["node_modules/.bin/bun", join(ROOT, "src/index.ts")];
 const TMUX = ["tmux", "-L", `o11y-lab-tui-${process.pid}`];
 
 let env: Awaited<ReturnType<typeof lab>>;
+let traffic = true;
+let workers: Promise<void>[] = [];
+
+/** Steady, modest traffic through the whole chain and straight to service-d, for as long as this file runs. */
+function startTraffic(): Promise<void>[] {
+  const urls = [`${env.gatewayUrl}/api/process`, `${env.roleUrl("service-d")}/compute?value=7`];
+  return urls.flatMap((url) =>
+    [1, 2].map(async () => {
+      while (traffic) {
+        await fetch(url, { signal: AbortSignal.timeout(15_000) }).catch(() => undefined);
+        await Bun.sleep(200);
+      }
+    }),
+  );
+}
 
 beforeAll(async () => {
   env = await lab();
+  workers = startTraffic();
   if (!existsSync(BINARY)) await $`node_modules/.bin/bun build.ts`.cwd(ROOT).quiet();
 }, 600_000);
 
 afterAll(async () => {
+  traffic = false;
+  await Promise.all(workers);
+  await fetch(`${env.roleUrl("service-d")}/admin/faults`, { method: "DELETE" }).catch(() => undefined);
   await $`${TMUX} kill-server`.quiet().nothrow();
 });
 
@@ -42,6 +61,14 @@ function same(actual: number | null, expected: number | undefined): void {
 }
 
 test("tui --once --json gives the numbers the PromQL gives", async () => {
+  // Rates need two scrapes of a moving counter.
+  await env.prometheus.waitForQuery(q.requestRate, {
+    timeoutMs: 90_000,
+    predicate: (v) =>
+      ["api-gateway", "service-a", "service-d"].every((role) =>
+        v.some((s) => s.metric.job === `o11y-lab/${role}` && Number(s.value[1]) > 0),
+      ),
+  });
   const run = Bun.spawnSync([...SOURCE, "tui", "--once", "--json", "--prometheus", env.prometheus.url], { cwd: ROOT });
   expect(run.stderr.toString()).toBe("");
   expect(run.exitCode).toBe(0);
@@ -70,7 +97,7 @@ test("tui --once --json gives the numbers the PromQL gives", async () => {
     expect(byRole[role]?.p95 ?? 0).toBeGreaterThan(0);
   }
   expect(snapshot.postgres.p95 ?? 0).toBeGreaterThan(0);
-}, 60_000);
+}, 120_000);
 
 test("tui --once exits non-zero with one clear line when Prometheus is unreachable", async () => {
   const port = await closedPort();
@@ -136,14 +163,6 @@ test("tmux: the compiled binary shows help, a latency fault on service-d and its
     .join(" ");
   await $`${TMUX} new-session -d -s tui -x 100 -y 30 ${`${command}; echo "tui exited with $?"; sleep 600`}`.quiet();
 
-  // Traffic through the whole chain and straight to service-d, for as long as the test runs.
-  let traffic = true;
-  const workers = [`${env.gatewayUrl}/api/process`, `${env.roleUrl("service-d")}/compute?value=7`].flatMap((url) =>
-    [1, 2].map(async () => {
-      while (traffic) await fetch(url, { signal: AbortSignal.timeout(15_000) }).catch(() => undefined);
-    }),
-  );
-
   try {
     await waitForScreen("live numbers", (s) => s.includes("prometheus ok") && /api-gateway\s+\d/.test(s));
     expect(await $`${TMUX} display -p -t tui ${"#{alternate_on}"}`.text()).toBe("1\n");
@@ -174,8 +193,6 @@ test("tmux: the compiled binary shows help, a latency fault on service-d and its
     expect(after).not.toContain("REQ/S");
     expect(await $`${TMUX} display -p -t tui ${"#{alternate_on} #{cursor_flag}"}`.text()).toBe("0 1\n");
   } finally {
-    traffic = false;
-    await Promise.all(workers);
     await fetch(`${env.roleUrl("service-d")}/admin/faults`, { method: "DELETE" }).catch(() => undefined);
   }
 }, 300_000);

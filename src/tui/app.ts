@@ -66,6 +66,13 @@ export async function runTui(initial: TuiState, options: TuiOptions): Promise<vo
   const stop = (activity: Omit<Activity, "since">, message: string) =>
     update((s) => ({ ...recordEvent(s, "stop", activity), message }));
 
+  /** Stops `activity` if it is still the run that started at `since` (not a later start of the same name). */
+  function expire(activity: Omit<Activity, "since">, since: number | undefined): void {
+    if (state.running.some((a) => a.kind === activity.kind && a.name === activity.name && a.since === since)) {
+      stop(activity, `chaos ${activity.name} is over`);
+    }
+  }
+
   async function refreshFaults(): Promise<void> {
     const flags = await faults.readAll();
     update((s) => applyFaults(s, flags));
@@ -124,8 +131,14 @@ export async function runTui(initial: TuiState, options: TuiOptions): Promise<vo
       case "startChaos": {
         const activity = { kind: "chaos", name: effect.app ? `${effect.name} (app-level)` : effect.name } as const;
         start(activity);
+        const since = state.running.at(-1)?.since;
+        const seconds = effect.app ? undefined : state.chaos.find((c) => c.name === effect.name)?.seconds;
         options.actions.startChaos(effect.name, { app: effect.app }).then(
-          () => say(`chaos ${activity.name} is on — s stops it`),
+          () => {
+            say(`chaos ${activity.name} is on — s stops it`);
+            // Pumba ends a timed scenario by itself; app-level faults stay until stopped.
+            if (seconds) setTimeout(() => expire(activity, since), seconds * 1000);
+          },
           (error: Error) => stop(activity, `chaos ${activity.name} failed: ${error.message}`),
         );
         return;

@@ -27,7 +27,13 @@ export async function printOnce(
     ]);
     const frame = render({ ...state, snapshot, history, faults }, { width, height, color: options.color });
     // No key hints and no empty screen rows: nothing here reads keys.
-    console.log(frame.slice(0, -1).join("\n").replace(/\n{3,}/g, "\n\n").trimEnd());
+    console.log(
+      frame
+        .slice(0, -1)
+        .join("\n")
+        .replace(/\n{3,}/g, "\n\n")
+        .trimEnd(),
+    );
   } catch (error) {
     if (error instanceof PrometheusError) {
       throw new LabError(error.message, "start the stack with `o11y-lab up`, or pass --prometheus URL");

@@ -27,9 +27,12 @@ export interface LabEvent {
   label: string;
 }
 
+/** A chaos scenario as the menu lists it. */
 export interface ChaosItem {
   name: string;
   summary: string;
+  /** How long its containers' fault lasts; undefined when it lasts until `chaos stop`. */
+  seconds?: number;
 }
 
 export type View = "main" | "help" | "chaos";

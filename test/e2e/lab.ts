@@ -50,7 +50,8 @@ export interface Lab {
   get(path: string): Promise<{ status: number; body: Record<string, unknown> }>;
 }
 
-function roleEnv(
+/** The environment a role gets in tests: compose's wiring, pointed at the peers. */
+export function roleEnv(
   role: RoleName,
   peers: { postgres: PostgresPeer; kafka: KafkaPeer; collector: CollectorPeer; thirdParty: ThirdPartyPeer },
 ) {

@@ -12,10 +12,17 @@ export class LabError extends Error {
 
 /** The one place where an error becomes the line a CLI user sees. */
 export function formatError(error: unknown): string {
-  if (error instanceof LabError) return error.hint ? `${error.message} — ${error.hint}` : error.message;
-  if (error instanceof Error) return error.message;
-  return String(error);
+  const plain = (text: string) => text.replace(ANSI, "");
+  if (error instanceof LabError) return plain(error.hint ? `${error.message} — ${error.hint}` : error.message);
+  if ((error as { code?: string }).code === "E_UNKNOWN_COMMAND") {
+    return `${plain((error as Error).message)} — run o11y-lab --help to see the commands`;
+  }
+  if (error instanceof Error) return plain(error.message);
+  return plain(String(error));
 }
+
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching terminal colour codes is the point.
+const ANSI = /\u001b\[[0-9;]*m/g;
 
 /** What a dependency failure means to the caller: failed → 502, refused or down → 503, too slow → 504. */
 export type Failure = "failed" | "unavailable" | "timeout";

@@ -1,5 +1,6 @@
 /** The live loop: poll Prometheus (and Tempo when the trace list is open), redraw, act on keys. */
 import { type Actions, FaultFlags, openInBrowser } from "./actions.ts";
+import { probeStack } from "./health.ts";
 import { Prometheus } from "./prometheus.ts";
 import { HISTORY_SECONDS, render, sparkWidth } from "./render.ts";
 import { readHistory, readSnapshot } from "./snapshot.ts";
@@ -102,7 +103,11 @@ export async function runTui(initial: TuiState, options: TuiOptions): Promise<vo
     } catch (error) {
       update((s) => ({ ...s, prometheusError: (error as Error).message }));
     }
-    await Promise.all([refreshFaults(), state.showTraces ? refreshTraces() : undefined]);
+    await Promise.all([
+      refreshFaults(),
+      probeStack(state.tempoUrl, state.grafanaUrl).then((health) => update((s) => ({ ...s, health }))),
+      state.showTraces ? refreshTraces() : undefined,
+    ]);
   }
 
   let running = true;

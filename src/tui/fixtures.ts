@@ -56,6 +56,7 @@ function base(): TuiState {
 export function healthy(): TuiState {
   return {
     ...base(),
+    health: { tempo: "ok", grafana: "ok" },
     snapshot: snapshot([
       { rate: 12.4, errorPercent: 0, p50: 0.042, p95: 0.118, p99: 0.231 },
       { rate: 12.4, errorPercent: 0, p50: 0.035, p95: 0.097, p99: 0.19 },
@@ -120,6 +121,7 @@ export function erroring(): TuiState {
 export function idle(): TuiState {
   return {
     ...base(),
+    health: { tempo: "starting", grafana: "ok" },
     snapshot: snapshot([{ rate: 0, errorPercent: null, p50: null, p95: null, p99: null }]),
     history: history(
       () => Array.from({ length: POINTS }, () => 0),
@@ -131,6 +133,7 @@ export function idle(): TuiState {
 export function unreachable(): TuiState {
   return {
     ...base(),
+    health: { tempo: "down", grafana: "down" },
     prometheusError: "Prometheus is unreachable at http://127.0.0.1:9090 (connection refused)",
   };
 }

@@ -1,6 +1,7 @@
 /** `tui --once` and `tui --json`: one reading, printed for scripts, CI and bug reports. */
 import { LabError } from "../errors.ts";
 import { FaultFlags } from "./actions.ts";
+import { probeStack } from "./health.ts";
 import { Prometheus, PrometheusError } from "./prometheus.ts";
 import { HISTORY_SECONDS, render, sparkWidth } from "./render.ts";
 import { readHistory, readSnapshot } from "./snapshot.ts";
@@ -21,11 +22,12 @@ export async function printOnce(
     }
     const width = process.stdout.columns || 100;
     const height = process.stdout.rows || 24;
-    const [history, faults] = await Promise.all([
+    const [history, faults, health] = await Promise.all([
       readHistory(prometheus, now, HISTORY_SECONDS, sparkWidth(width)),
       new FaultFlags(options.roleUrls).readAll(),
+      probeStack(state.tempoUrl, state.grafanaUrl),
     ]);
-    const frame = render({ ...state, snapshot, history, faults }, { width, height, color: options.color });
+    const frame = render({ ...state, snapshot, history, faults, health }, { width, height, color: options.color });
     // No key hints and no empty screen rows: nothing here reads keys.
     console.log(
       frame

@@ -38,7 +38,7 @@ function text(state: ReturnType<typeof healthy>, width = 80, height = 24): strin
 test("healthy: one row per role with its numbers, what runs and for how long", () => {
   const frame = text(healthy());
   for (const { name } of ROLES) expect(frame).toContain(name);
-  expect(frame).toContain("prometheus ok");
+  expect(frame).toContain("prometheus ✓ tempo ✓ grafana ✓ · services 5/5 · targets 3/3");
   expect(frame).toContain("k6 load 1m12s");
   expect(frame).toMatch(/api-gateway\s+12\.4\s+0\.0%\s+42ms\s+118ms\s+231ms/);
   expect(frame).toContain("kafka lag 3");
@@ -61,7 +61,7 @@ test("idle: no data reads as a dash and the screen says how to start traffic", (
 
 test("unreachable: a plain sentence, the fix, and no numbers", () => {
   const frame = text(unreachable());
-  expect(frame).toContain("prometheus unreachable · retrying every 2s");
+  expect(frame).toContain("prometheus ✗ tempo ✗ grafana ✗ · retrying every 2s");
   expect(frame).toContain("Prometheus is unreachable at http://127.0.0.1:9090 (connection refused).");
   expect(frame).toContain("o11y-lab up");
   expect(frame).not.toMatch(/\d+ms/);

@@ -1,7 +1,7 @@
 /** The screen as a pure function of state: `render(state, size)` → one string per terminal row. */
 import { ROLES } from "../roles.ts";
 import { formatClock, formatElapsed, formatLatency, formatPercent, formatRate, NO_DATA, sparkline } from "./format.ts";
-import type { LabEvent, TuiState } from "./state.ts";
+import type { Health, LabEvent, TuiState } from "./state.ts";
 import { faultNames, selectedRoleName } from "./state.ts";
 import { SLOW_MS } from "./tempo.ts";
 import { Line, padLeft, padRight, type Style } from "./text.ts";
@@ -40,21 +40,33 @@ export function render(state: TuiState, size: Size): string[] {
   return [...body, ...footer].slice(0, size.height).map((l) => l.print(size.width, size.color));
 }
 
+const HEALTH: Record<Health, [string, Style]> = {
+  ok: ["✓", "green"],
+  starting: ["…", "yellow"],
+  down: ["✗", "red"],
+  unknown: ["?", "dim"],
+};
+
+/** The stack at a glance: each backend ✓/…/✗, services reporting, scrape targets up. */
 function statusLine(state: TuiState, width: number): Line {
   const line = new Line().add(" o11y-lab ", "bold", "inverse").add(" ");
-  if (state.prometheusError) {
-    line.add("prometheus unreachable", "bold", "red").add(" · retrying every ").add(`${state.interval}s`);
-  } else if (!state.snapshot) {
-    line.add("prometheus …", "dim");
-  } else {
-    line.add("prometheus ok", "green");
-    const reporting = state.snapshot.services.filter((s) => s.reporting).length;
-    line.add(" · ").add(`${reporting}/${ROLES.length} services`, reporting === ROLES.length ? "green" : "yellow");
-    const { up, total } = state.snapshot.targets;
-    if (up !== null && total !== null) line.add(" · ").add(`targets ${up}/${total} up`, up === total ? "green" : "red");
+  const prometheus: Health = state.prometheusError ? "down" : state.snapshot ? "ok" : "unknown";
+  for (const [name, health] of [
+    ["prometheus", prometheus],
+    ["tempo", state.health.tempo],
+    ["grafana", state.health.grafana],
+  ] as const) {
+    const [mark, style] = HEALTH[health];
+    line.add(`${name} `).add(mark, style, "bold").add(" ");
   }
-  if (state.showTraces)
-    line.add(" · ").add(state.tempoError ? "tempo unreachable" : "tempo ok", state.tempoError ? "red" : "green");
+  if (state.prometheusError) {
+    line.add("· retrying every ").add(`${state.interval}s`);
+  } else if (state.snapshot) {
+    const reporting = state.snapshot.services.filter((s) => s.reporting).length;
+    line.add("· ").add(`services ${reporting}/${ROLES.length}`, reporting === ROLES.length ? "green" : "yellow");
+    const { up, total } = state.snapshot.targets;
+    if (up !== null && total !== null) line.add(" · ").add(`targets ${up}/${total}`, up === total ? "green" : "red");
+  }
   const clock = formatClock(state.now);
   return line.padTo(width - clock.length - 1).add(clock, "dim");
 }

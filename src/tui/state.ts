@@ -37,6 +37,9 @@ export interface ChaosItem {
 
 export type View = "main" | "help" | "chaos";
 
+/** A backend as a probe found it: answering ready, answering not ready yet, not answering, not asked yet. */
+export type Health = "ok" | "starting" | "down" | "unknown";
+
 export interface TuiState {
   now: number;
   prometheusUrl: string;
@@ -49,6 +52,7 @@ export interface TuiState {
   prometheusError: string | null;
   traces: TraceRow[] | null;
   tempoError: string | null;
+  health: { tempo: Health; grafana: Health };
   showTraces: boolean;
   view: View;
   /** Index into ROLES. */
@@ -95,6 +99,7 @@ export function initialState(options: {
     prometheusError: null,
     traces: null,
     tempoError: null,
+    health: { tempo: "unknown", grafana: "unknown" },
     showTraces: false,
     view: "main",
     selectedRole: 0,

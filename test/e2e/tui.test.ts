@@ -164,7 +164,7 @@ test("tmux: the compiled binary shows help, a latency fault on service-d and its
   await $`${TMUX} new-session -d -s tui -x 100 -y 30 ${`${command}; echo "tui exited with $?"; sleep 600`}`.quiet();
 
   try {
-    await waitForScreen("live numbers", (s) => s.includes("prometheus ok") && /api-gateway\s+\d/.test(s));
+    await waitForScreen("live numbers", (s) => s.includes("prometheus ✓") && /api-gateway\s+\d/.test(s));
     expect(await $`${TMUX} display -p -t tui ${"#{alternate_on}"}`.text()).toBe("1\n");
 
     await keys("?");

@@ -137,10 +137,11 @@ export async function runTui(initial: TuiState, options: TuiOptions): Promise<vo
         const activity = { kind: "chaos", name: effect.app ? `${effect.name} (app-level)` : effect.name } as const;
         start(activity);
         const since = state.running.at(-1)?.since;
-        const seconds = effect.app ? undefined : state.chaos.find((c) => c.name === effect.name)?.seconds;
+        const item = state.chaos.find((c) => c.name === effect.name);
+        const seconds = effect.app ? undefined : item?.seconds;
         options.actions.startChaos(effect.name, { app: effect.app }).then(
           () => {
-            say(`chaos ${activity.name} is on — s stops it`);
+            say(`chaos ${activity.name} is on${item?.expect ? `: ${item.expect}` : ""} — s stops it`);
             // Pumba ends a timed scenario by itself; app-level faults stay until stopped.
             if (seconds) setTimeout(() => expire(activity, since), seconds * 1000);
           },

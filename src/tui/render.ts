@@ -205,22 +205,31 @@ function bodyLines(state: TuiState, room: number): Line[] {
     );
   } else if (state.showTraces) {
     lines.push(...traceLines(state, room - 1));
+    // Big screens: the latest starts and stops below the traces.
+    const left = room - lines.length - 1;
+    if (left >= 3 && state.events.length > 0) lines.push(new Line(), ...eventLines(state, left));
   } else if (state.events.length === 0) {
     const idle = (state.snapshot?.services ?? []).every((s) => !s.rate);
     if (idle)
       lines.push(new Line().add("  No traffic yet. ", "dim").add("Press 1 to run k6 smoke, ").add("? for help."));
     lines.push(new Line().add("  Starts and stops appear here and as markers on the sparklines.", "dim"));
   } else {
-    for (const event of state.events.slice(-(room - 1)).reverse()) {
-      lines.push(
-        new Line()
-          .add(`  ${formatClock(event.at)} `, "dim")
-          .add(event.kind === "start" ? "▲ started " : "▼ stopped ", "yellow")
-          .add(event.label),
-      );
-    }
+    lines.push(...eventLines(state, room - 1));
   }
   return lines.slice(0, room);
+}
+
+/** The latest starts and stops, newest first. */
+function eventLines(state: TuiState, room: number): Line[] {
+  return state.events
+    .slice(-room)
+    .reverse()
+    .map((event) =>
+      new Line()
+        .add(`  ${formatClock(event.at)} `, "dim")
+        .add(event.kind === "start" ? "▲ started " : "▼ stopped ", "yellow")
+        .add(event.label),
+    );
 }
 
 function traceLines(state: TuiState, room: number): Line[] {

@@ -33,6 +33,8 @@ export interface ChaosItem {
   summary: string;
   /** How long its containers' fault lasts; undefined when it lasts until `chaos stop`. */
   seconds?: number;
+  /** What it should do to the numbers: shown once it is on. */
+  expect?: string;
 }
 
 export type View = "main" | "help" | "chaos";

@@ -1,6 +1,7 @@
 /** The live loop: poll Prometheus (and Tempo when the trace list is open), redraw, act on keys. */
 import { type Actions, FaultFlags, openInBrowser } from "./actions.ts";
 import { probeStack } from "./health.ts";
+import { shortUrl } from "./links.ts";
 import { Prometheus } from "./prometheus.ts";
 import { HISTORY_SECONDS, render, sparkWidth } from "./render.ts";
 import { readHistory, readSnapshot } from "./snapshot.ts";
@@ -165,9 +166,17 @@ export async function runTui(initial: TuiState, options: TuiOptions): Promise<vo
         );
         return;
       case "open":
-        openInBrowser(effect.url).then((opened) => say(opened ? `opened ${effect.url}` : `open ${effect.url}`));
+        void openOrShow(effect.url);
         return;
     }
+  }
+
+  /** Opens `url` in a browser; without one, copies it and shows it, shortened by Grafana when possible. */
+  async function openOrShow(url: string): Promise<void> {
+    if (await openInBrowser(url)) return say(`opened ${url}`);
+    const link = (await shortUrl(state.grafanaUrl, url)) ?? url;
+    terminal.copy(link);
+    say(`open ${link}`);
   }
 
   const onSignal = () => quit();

@@ -27,3 +27,24 @@ export function dashboardUrl(grafanaUrl: string, role?: string): string {
   if (!role) return `${base(grafanaUrl)}/d/${OVERVIEW_DASHBOARD_UID}`;
   return `${base(grafanaUrl)}/d/${SERVICE_DASHBOARD_UID}?var-service=${encodeURIComponent(role)}`;
 }
+
+/**
+ * A short `/goto/<uid>` link for `url` from Grafana's short-URL API (anonymous Admin in the stack), so that a link
+ * fits on one terminal line; undefined when Grafana will not make one.
+ */
+export async function shortUrl(grafanaUrl: string, url: string): Promise<string | undefined> {
+  const root = `${base(grafanaUrl)}/`;
+  if (!url.startsWith(root)) return undefined;
+  try {
+    const response = await fetch(`${root}api/short-urls`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ path: url.slice(root.length) }),
+      signal: AbortSignal.timeout(2000),
+    });
+    if (!response.ok) return undefined;
+    return ((await response.json()) as { url?: string }).url;
+  } catch {
+    return undefined;
+  }
+}

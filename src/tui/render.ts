@@ -264,6 +264,7 @@ function helpLines(state: TuiState): Line[] {
     ["↑↓ j k", "select a service (or a trace in the trace list)"],
     ["t", "toggle the slow/error trace list of the selected service"],
     ["enter o", "open the selected trace, or the service's dashboard, in Grafana"],
+    ["", "(no browser: shows the link, copies it if the terminal allows)"],
     ["d", "open the overview dashboard in Grafana"],
     ["?", "this help"],
     ["q ctrl-c", "quit"],
@@ -273,10 +274,7 @@ function helpLines(state: TuiState): Line[] {
     new Line().add("  Keys", "bold").add("  (any key closes this help)", "dim"),
     ...keys.map(([key, what]) => new Line().add(`  ${padRight(key, 10)}`, "bold", "cyan").add(what)),
     new Line(),
-    new Line().add(
-      "  Numbers: per second over 1m; latency from http.server.request.duration; ▲▼ mark starts/stops.",
-      "dim",
-    ),
+    new Line().add("  Rates over 1m · latency from http.server.request.duration · ▲ start ▼ stop", "dim"),
   ];
 }
 

@@ -44,6 +44,8 @@ export interface Terminal {
   readonly width: number;
   readonly height: number;
   draw(lines: string[]): void;
+  /** Puts `text` on the clipboard of terminals that allow it (OSC 52: iTerm2, kitty, WezTerm, Windows Terminal…). */
+  copy(text: string): void;
   /** Leaves the screen as it was; safe to call more than once. */
   restore(): void;
 }
@@ -84,6 +86,9 @@ export function openTerminal(onKey: (key: string) => void, onResize: () => void)
     },
     draw(lines) {
       if (!restored) stdout.write(frameBytes(lines, stdout.columns || 80));
+    },
+    copy(text) {
+      if (!restored) stdout.write(`${ESC}]52;c;${Buffer.from(text).toString("base64")}\x07`);
     },
     restore,
   };

@@ -172,7 +172,7 @@ export function substitute(expr: string, s: Substitutions = {}): string {
         .map(([k, v]) => `${k}="${v}"`)
         .join(","),
     );
-  if (s.service) out = out.replaceAll("${service}", s.service).replaceAll("$service", s.service);
+  if (s.service) out = out.replace(/\$\{service\}|\$service\b/g, s.service);
   const left = /\$\{?[a-zA-Z_]\w*/.exec(out);
   if (left) throw new Error(`no value for ${left[0]} in ${expr}`);
   return out;

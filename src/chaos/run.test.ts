@@ -140,7 +140,7 @@ describe("the catalogue", () => {
   test("every scenario says what it promises, where to look, and has an app-level form", () => {
     for (const s of SCENARIOS) {
       expect([s.does, s.expect, s.grafana, s.app.expect].every((text) => text.length > 10)).toBe(true);
-      expect(s.duration).toMatch(/^\d+[sm]$|until chaos stop/);
+      expect(s.duration).toMatch(/^(\d+[sm]|once|until chaos stop)$/);
       expect(Object.keys(s.app.faults).length).toBeGreaterThan(0);
     }
   });

@@ -1,7 +1,7 @@
 import { defineCommand } from "citty";
 import { LabError } from "../errors.ts";
 import { K6_TEST_NAMES } from "../k6/catalog.ts";
-import { roleUrls, subprocessActions } from "../tui/actions.ts";
+import { chaosMenu, labActions, roleUrls } from "../tui/actions.ts";
 import { initialState } from "../tui/state.ts";
 
 export default defineCommand({
@@ -41,7 +41,7 @@ export default defineCommand({
       grafanaUrl: args.grafana,
       interval,
       k6Scenarios: K6_TEST_NAMES,
-      chaos: [],
+      chaos: chaosMenu(),
     });
 
     if (args.once || args.json) {
@@ -53,7 +53,7 @@ export default defineCommand({
       throw new LabError("tui needs a terminal", "run it in one, or use --once / --json for scripts");
     }
     const { runTui } = await import("../tui/app.ts");
-    await runTui(state, { color, roleUrls: urls, actions: subprocessActions() });
+    await runTui(state, { color, roleUrls: urls, actions: labActions({ roleUrls: urls, grafanaUrl: args.grafana }) });
     process.exit(0);
   },
 });

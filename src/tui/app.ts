@@ -1,5 +1,5 @@
 /** The live loop: poll Prometheus (and Tempo when the trace list is open), redraw, act on keys. */
-import { type Actions, FaultFlags, openInBrowser } from "./actions.ts";
+import { type Actions, changeFaults, faultClient, openInBrowser, readFaults } from "./actions.ts";
 import { probeStack } from "./health.ts";
 import { shortUrl } from "./links.ts";
 import { Prometheus } from "./prometheus.ts";
@@ -29,7 +29,7 @@ const MESSAGE_MS = 15_000;
 /** Runs the screen until the user quits (q, ctrl-c) or a signal arrives; the terminal is restored either way. */
 export async function runTui(initial: TuiState, options: TuiOptions): Promise<void> {
   const prometheus = new Prometheus(initial.prometheusUrl);
-  const faults = new FaultFlags(options.roleUrls);
+  const faults = faultClient(options.roleUrls);
   let state = initial;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let messageTimer: ReturnType<typeof setTimeout> | undefined;
@@ -76,7 +76,7 @@ export async function runTui(initial: TuiState, options: TuiOptions): Promise<vo
   }
 
   async function refreshFaults(): Promise<void> {
-    const flags = await faults.readAll();
+    const flags = await readFaults(faults);
     update((s) => applyFaults(s, flags));
   }
 
@@ -141,8 +141,8 @@ export async function runTui(initial: TuiState, options: TuiOptions): Promise<vo
         const item = state.chaos.find((c) => c.name === effect.name);
         const seconds = effect.app ? undefined : item?.seconds;
         options.actions.startChaos(effect.name, { app: effect.app }).then(
-          () => {
-            say(`chaos ${activity.name} is on${item?.expect ? `: ${item.expect}` : ""} — s stops it`);
+          (said) => {
+            say(said || `chaos ${activity.name} is on${item?.expect ? `: ${item.expect}` : ""}`);
             // Pumba ends a timed scenario by itself; app-level faults stay until stopped.
             if (seconds) setTimeout(() => expire(activity, since), seconds * 1000);
           },
@@ -152,15 +152,21 @@ export async function runTui(initial: TuiState, options: TuiOptions): Promise<vo
       }
       case "stopChaos": {
         const chaos = state.running.filter((a) => a.kind === "chaos");
-        Promise.allSettled([options.actions.stopChaos(), faults.clearAll()]).then(async ([stopped]) => {
-          for (const activity of chaos) update((s) => recordEvent(s, "stop", activity));
-          say(stopped.status === "fulfilled" ? "all chaos stopped" : `chaos stop failed: ${stopped.reason.message}`);
-          await refreshFaults();
-        });
+        options.actions
+          .stopChaos()
+          .then(
+            (said) => said || "all chaos stopped",
+            (error: Error) => `chaos stop failed: ${error.message}`,
+          )
+          .then(async (message) => {
+            for (const activity of chaos) update((s) => recordEvent(s, "stop", activity));
+            say(message);
+            await refreshFaults();
+          });
         return;
       }
       case "setFault":
-        faults.set(effect.role, effect.faults).then(
+        changeFaults(faults, effect.role, effect.faults).then(
           () => refreshFaults().then(() => say(`fault flags of ${effect.role} updated`)),
           (error: Error) => say(error.message),
         );

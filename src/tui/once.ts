@@ -1,6 +1,6 @@
 /** `tui --once` and `tui --json`: one reading, printed for scripts, CI and bug reports. */
 import { LabError } from "../errors.ts";
-import { FaultFlags } from "./actions.ts";
+import { faultClient, readFaults } from "./actions.ts";
 import { probeStack } from "./health.ts";
 import { Prometheus, PrometheusError } from "./prometheus.ts";
 import { HISTORY_SECONDS, render, sparkWidth } from "./render.ts";
@@ -24,7 +24,7 @@ export async function printOnce(
     const height = process.stdout.rows || 24;
     const [history, faults, health] = await Promise.all([
       readHistory(prometheus, now, HISTORY_SECONDS, sparkWidth(width)),
-      new FaultFlags(options.roleUrls).readAll(),
+      readFaults(faultClient(options.roleUrls)),
       probeStack(state.tempoUrl, state.grafanaUrl),
     ]);
     const frame = render({ ...state, snapshot, history, faults, health }, { width, height, color: options.color });

@@ -1,16 +1,9 @@
 /** Everything the screen shows, and what each key does to it: pure, so frames and keys are unit-tested. */
-import { ROLES } from "../roles.ts";
+import type { Faults } from "../chaos/faults.ts";
+import { ROLES, type Role, type RoleName } from "../roles.ts";
 import { dashboardUrl, traceUrl } from "./links.ts";
 import type { History, Snapshot } from "./snapshot.ts";
 import type { TraceRow } from "./tempo.ts";
-
-/** App-level fault flags of one role, as `GET /admin/faults` answers them. */
-export interface Faults {
-  latency_ms: number;
-  jitter_ms: number;
-  error_rate: number;
-  error_status: number;
-}
 
 /** Something running that changes what the numbers do: a k6 run, a chaos scenario, a role's fault flags. */
 export interface Activity {
@@ -77,7 +70,7 @@ export type Effect =
   | { type: "startK6"; name: string }
   | { type: "startChaos"; name: string; app: boolean }
   | { type: "stopChaos" }
-  | { type: "setFault"; role: string; faults: Partial<Faults> | null }
+  | { type: "setFault"; role: RoleName; faults: Partial<Faults> | null }
   | { type: "open"; url: string }
   | { type: "refresh" };
 
@@ -115,8 +108,8 @@ export function initialState(options: {
   };
 }
 
-export function selectedRoleName(state: TuiState): string {
-  return ROLES[state.selectedRole]?.name ?? ROLES[0]?.name ?? "";
+export function selectedRoleName(state: TuiState): RoleName {
+  return (ROLES[state.selectedRole] ?? (ROLES[0] as Role)).name;
 }
 
 function clamp(value: number, length: number): number {

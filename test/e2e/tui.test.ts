@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { $ } from "bun";
 import * as q from "../../src/queries.ts";
 import { ROLES } from "../../src/roles.ts";
+import { chaosMenu } from "../../src/tui/actions.ts";
 import type { Snapshot } from "../../src/tui/snapshot.ts";
 import { lab } from "./lab.ts";
 
@@ -146,17 +147,28 @@ function seconds(text: string): number {
   return Number(match[1]) / (match[2] === "ms" ? 1000 : 1);
 }
 
-function p95Of(text: string, role: string): number {
+/** The cells of a role's row: name, req/s, err%, p50, p95, p99. */
+function rowOf(text: string, role: string): string[] {
   const row = text.split("\n").find((l) => l.slice(2).startsWith(`${role} `)) ?? "";
-  const [, , , , p95] = row.slice(2).trim().split(/\s+/);
-  return seconds(p95 ?? "");
+  return row.slice(2).trim().split(/\s+/);
 }
 
-async function faults(role: string): Promise<{ latency_ms: number }> {
-  return (await (await fetch(`${env.roleUrl(role)}/admin/faults`)).json()) as { latency_ms: number };
+function p95Of(text: string, role: string): number {
+  return seconds(rowOf(text, role)[4] ?? "");
 }
 
-test("tmux: the compiled binary shows help, a latency fault on service-d and its effect, and restores the terminal", async () => {
+function errorPercentOf(text: string, role: string): number {
+  return Number.parseFloat(rowOf(text, role)[2] ?? "");
+}
+
+async function faults(role: string): Promise<{ latency_ms: number; error_rate: number }> {
+  return (await (await fetch(`${env.roleUrl(role)}/admin/faults`)).json()) as {
+    latency_ms: number;
+    error_rate: number;
+  };
+}
+
+test("tmux: the compiled binary shows help, a fault and a chaos scenario with their effect, and restores the terminal", async () => {
   const services = ROLES.map((r) => `${r.name}=${env.roleUrl(r.name)}`).join(",");
   const command = [BINARY, "tui", "--interval", "1", "--prometheus", env.prometheus.url, "--services", services]
     .map((word) => `'${word}'`)
@@ -185,6 +197,18 @@ test("tmux: the compiled binary shows help, a latency fault on service-d and its
     await waitForScreen("the fault stopped", (s) => s.includes("▼ stopped fault service-d +800ms"));
     expect((await faults("service-d")).latency_ms).toBe(0);
 
+    // The chaos menu, in-process chaos modules: 500-errors is app-level only (service-a fails half its requests).
+    await keys("c", ...Array.from({ length: chaosMenu().findIndex((i) => i.name === "500-errors") }, () => "j"));
+    await waitForScreen("500-errors selected", (s) => /› 500-errors/.test(s));
+    await keys("Enter");
+    await waitForScreen("the chaos running", (s) => s.includes("chaos 500-errors"));
+    expect((await faults("service-a")).error_rate).toBe(0.5);
+    const errors = await waitForScreen("errors at service-a", (s) => errorPercentOf(s, "service-a") > 0, 120_000);
+    console.log(`service-a err% ${errorPercentOf(errors, "service-a")}% with 500-errors on:\n${errors}`);
+    await keys("s");
+    await waitForScreen("the chaos stopped", (s) => s.includes("▼ stopped chaos 500-errors"));
+    expect((await faults("service-a")).error_rate).toBe(0);
+
     await $`${TMUX} resize-window -t tui -x 80 -y 24`.quiet();
     await waitForScreen("the 80×24 layout", (s) => s.split("\n")[23]?.includes("q quit") === true);
 
@@ -193,6 +217,8 @@ test("tmux: the compiled binary shows help, a latency fault on service-d and its
     expect(after).not.toContain("REQ/S");
     expect(await $`${TMUX} display -p -t tui ${"#{alternate_on} #{cursor_flag}"}`.text()).toBe("0 1\n");
   } finally {
-    await fetch(`${env.roleUrl("service-d")}/admin/faults`, { method: "DELETE" }).catch(() => undefined);
+    for (const role of ["service-a", "service-d"]) {
+      await fetch(`${env.roleUrl(role)}/admin/faults`, { method: "DELETE" }).catch(() => undefined);
+    }
   }
-}, 300_000);
+}, 400_000);

@@ -1,11 +1,37 @@
-import { SCENARIOS, type Scenario } from "../../k6/lib/scenarios.js";
+import { K6_FILES } from "./scripts.ts";
 
-/** The k6 tests the lab ships: smoke, load, stress, spike. */
-export type K6TestName = keyof typeof SCENARIOS;
-export const K6_TEST_NAMES = Object.keys(SCENARIOS) as K6TestName[];
+interface Stage {
+  readonly duration: string;
+  readonly target: number;
+}
+
+/** One entry of k6/lib/scenarios.js. */
+export interface Scenario {
+  readonly summary: string;
+  readonly vus?: number;
+  readonly duration?: string;
+  readonly stages?: readonly Stage[];
+  readonly thresholds: Readonly<Record<string, readonly string[]>>;
+}
+
+/**
+ * k6/lib/scenarios.js, evaluated from the very text the binary writes for k6. (Bun's bundler cannot embed one file
+ * both as text and as a module, and k6 needs the text.) It is plain data with no imports: dropping `export` makes
+ * it a function body.
+ */
+function evaluateScenarios(source: string): { SCENARIOS: Record<string, Scenario>; SUMMARY_TREND_STATS: string[] } {
+  const body = source.replace(/^export (const|function) /gm, "$1 ");
+  return new Function(`${body}\nreturn { SCENARIOS, SUMMARY_TREND_STATS };`)();
+}
+
+const { SCENARIOS } = evaluateScenarios(K6_FILES["lib/scenarios.js"] ?? "");
+
+/** The k6 tests the lab ships, each a script k6/<name>.js. */
+export const K6_TEST_NAMES = ["smoke", "load", "stress", "spike"] as const;
+export type K6TestName = (typeof K6_TEST_NAMES)[number];
 
 export function isK6TestName(value: string): value is K6TestName {
-  return Object.hasOwn(SCENARIOS, value);
+  return (K6_TEST_NAMES as readonly string[]).includes(value);
 }
 
 /** "1m30s" → 90. k6 durations as the scripts write them: h, m, s, ms. */
@@ -34,7 +60,8 @@ export interface K6TestShape {
 }
 
 export function shapeOf(name: K6TestName): K6TestShape {
-  const scenario: Scenario = SCENARIOS[name];
+  const scenario = SCENARIOS[name];
+  if (!scenario) throw new Error(`k6/lib/scenarios.js has no ${name}`);
   const stages = scenario.stages ?? [];
   const seconds = scenario.duration
     ? parseDuration(scenario.duration)

@@ -201,7 +201,12 @@ export async function runK6(name: K6TestName, options: { local: boolean }, deps:
 
 /** k6 in Docker reaches the services by name on the lab's network: no network, no lab. */
 async function requireLabNetwork(docker: Docker): Promise<void> {
-  if (!docker.path) return; // runInDocker says what is missing
+  if (!docker.path) {
+    throw new LabError(
+      "Docker is not installed (no docker on PATH)",
+      "install Docker, or use --local with k6 installed",
+    );
+  }
   const result = await docker.capture(["network", "inspect", "--format", "{{.Name}}", LAB_NETWORK]);
   if (result.code === 0) return;
   if (/Cannot connect to the Docker daemon|error during connect/i.test(result.stderr)) {

@@ -192,6 +192,16 @@ describe.each(K6_TEST_NAMES)("k6/%s.js", (name) => {
   });
 });
 
+test("the tests k6 list knows are exactly the scenarios the scripts read, with the same shapes", async () => {
+  const path = "../../k6/lib/scenarios.js";
+  const lib = (await import(path)) as { SCENARIOS: Record<string, unknown> };
+  expect(Object.keys(lib.SCENARIOS)).toEqual([...K6_TEST_NAMES]);
+  for (const name of K6_TEST_NAMES) {
+    const { thresholds, summary } = lib.SCENARIOS[name] as { thresholds: unknown; summary: string };
+    expect(shapeOf(name)).toMatchObject({ thresholds, summary });
+  }
+});
+
 test("every stat the summary code names is one k6 computes", () => {
   const stats = ["avg", "min", "med", "max", "p(90)", "p(95)", "p(99)"];
   for (const [path, text] of Object.entries(K6_FILES)) {

@@ -4,7 +4,7 @@ import { dirname, join } from "node:path";
 import config from "../../k6/lib/config.js" with { type: "text" };
 // @ts-expect-error text import of k6 JavaScript
 import http from "../../k6/lib/http.js" with { type: "text" };
-// (scenarios.js has a .d.ts, so TypeScript sees its exports instead: text() checks it really is the text.)
+// @ts-expect-error text import of k6 JavaScript
 import scenarios from "../../k6/lib/scenarios.js" with { type: "text" };
 // @ts-expect-error text import of k6 JavaScript
 import summary from "../../k6/lib/summary.js" with { type: "text" };

@@ -10,8 +10,8 @@ import type { ChaosItem } from "./state.ts";
 
 /** Load and chaos, as the `k6` and `chaos` commands provide them. Failures reject with a one-line reason. */
 export interface Actions {
-  /** Resolves when the k6 run ends. */
-  startK6(name: string): Promise<void>;
+  /** Resolves when the k6 run ends, with how it went. */
+  startK6(name: string): Promise<string>;
   /** Resolves once the scenario is on, with what to say about it. */
   startChaos(name: string, options: { app: boolean }): Promise<string>;
   /** Resolves once every scenario is undone and every fault flag cleared, with what to say about it. */
@@ -73,14 +73,15 @@ export function labActions(options: { roleUrls: Record<string, string>; grafanaU
       k6Runs.add(child);
       const [code, stderr] = await Promise.all([child.exited, new Response(child.stderr).text()]);
       k6Runs.delete(child);
-      if (code !== 0) {
-        const last = stderr
-          .trim()
-          .split("\n")
-          .at(-1)
-          ?.replace(/^o11y-lab: /, "");
-        throw new Error(last || `o11y-lab k6 ${name} exited with ${code}`);
-      }
+      if (code === 0) return `k6 ${name} finished: every threshold held`;
+      // k6's exit code when a threshold was crossed: the run itself went fine.
+      if (code === 99) return `k6 ${name} finished: thresholds crossed`;
+      const last = stderr
+        .trim()
+        .split("\n")
+        .at(-1)
+        ?.replace(/^o11y-lab: /, "");
+      throw new Error(last || `o11y-lab k6 ${name} exited with ${code}`);
     },
     startChaos(name, { app }) {
       const scenario = scenarioByName(name);

@@ -129,7 +129,7 @@ export async function runTui(initial: TuiState, options: TuiOptions): Promise<vo
         const activity = { kind: "k6", name: effect.name } as const;
         start(activity);
         options.actions.startK6(effect.name).then(
-          () => stop(activity, `k6 ${effect.name} finished`),
+          (said) => stop(activity, said),
           (error: Error) => stop(activity, `k6 ${effect.name} failed: ${error.message}`),
         );
         return;

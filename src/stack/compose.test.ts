@@ -202,6 +202,10 @@ describe("compose.yaml", () => {
     expect(Object.keys(overlay.services).sort()).toEqual(ROLES.map((r) => r.name).sort());
   });
 
+  test("the network has a fixed name others can join (k6, chaos)", () => {
+    expect((compose as unknown as { networks: { default: { name: string } } }).networks.default.name).toBe("o11y-lab");
+  });
+
   test("Prometheus runs with exemplar storage (exemplars → traces)", () => {
     expect(compose.services.prometheus?.command).toContain("--enable-feature=exemplar-storage");
   });

@@ -149,7 +149,13 @@ describe("up", () => {
     expect(statSync(join(dir, "compose.yaml")).mtimeMs).toBe(mtime);
   });
 
-  test("elsewhere (or from source) the release image of this version, no mount", async () => {
+  test("running from source on Linux: the release image, and a warning saying how to run your own code", async () => {
+    await up(deps({ binary: undefined }));
+    expect(output.join("\n")).toContain("running from source: the services use the release image");
+    expect(read(".env")).toContain(`O11Y_LAB_IMAGE=${RELEASE_IMAGE}:${VERSION}\n`);
+  });
+
+  test("elsewhere the release image of this version, no mount", async () => {
     await up(deps({ platform: "darwin" }));
     expect(argv()).toContain(`${compose()} up --detach --remove-orphans`);
     expect(read(".env")).toContain(`O11Y_LAB_IMAGE=${RELEASE_IMAGE}:${VERSION}\n`);

@@ -69,6 +69,11 @@ function serviceImage(deps: LabDeps, build: boolean): ServiceImage {
       describe: `this binary (${linuxBinary}) mounted`,
     };
   }
+  if (deps.platform === "linux") {
+    deps.report.warn(
+      `running from source: the services use the release image ${RELEASE_IMAGE}:${VERSION}; to run your own code, build it (bun run build) and run dist/o11y-lab up`,
+    );
+  }
   return {
     env: { O11Y_LAB_IMAGE: `${RELEASE_IMAGE}:${VERSION}` },
     overlays: [],

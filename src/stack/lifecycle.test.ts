@@ -260,6 +260,11 @@ describe("preflight: one actionable line each", () => {
     expect(await failure(up(deps()))).toBe("Docker is not running — start Docker, then run o11y-lab up");
   });
 
+  test("the hint names the command that was run", async () => {
+    writeFileSync(join(fake, "daemon-down"), "");
+    expect(await failure(down(deps()))).toBe("Docker is not running — start Docker, then run o11y-lab down");
+  });
+
   test("no permission on the socket", async () => {
     writeFileSync(join(fake, "permission-denied"), "");
     expect(await failure(up(deps()))).toStartWith("Docker refused the connection: permission denied — add yourself");

@@ -219,7 +219,7 @@ function printUrls(report: Reporter): void {
 
 /** `o11y-lab down`: stop and remove the containers; with volumes, the data too. */
 export async function down(deps: LabDeps, options: { volumes?: boolean } = {}): Promise<void> {
-  await checkDocker(deps.docker);
+  await checkDocker(deps.docker, { command: "o11y-lab down" });
   await writeChanged(deps.dir, stackStateFiles());
   const code = await deps.docker.attach([
     ...composeArgs(deps.dir),
@@ -235,7 +235,7 @@ export async function down(deps: LabDeps, options: { volumes?: boolean } = {}): 
 
 /** `o11y-lab status`: each service's state, health and ports, as a table. */
 export async function status(deps: LabDeps): Promise<Container[]> {
-  await checkDocker(deps.docker);
+  await checkDocker(deps.docker, { command: "o11y-lab status" });
   await writeChanged(deps.dir, stackStateFiles());
   const containers = await listContainers(deps);
   if (containers.length === 0) {
@@ -269,7 +269,7 @@ export async function logs(deps: LabDeps, options: { service?: string; follow?: 
   if (options.service && !services.includes(options.service)) {
     throw new LabError(`unknown service "${options.service}"`, `choose one of ${services.join(", ")}`);
   }
-  await checkDocker(deps.docker);
+  await checkDocker(deps.docker, { command: "o11y-lab logs" });
   await writeChanged(deps.dir, stackStateFiles());
   const code = await deps.docker.attach([
     ...composeArgs(deps.dir),

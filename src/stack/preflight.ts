@@ -10,11 +10,15 @@ const GIB = 1024 ** 3;
  * Docker installed, Compose v2 present, the daemon answering and (for `up`) given enough memory: one clear line
  * naming the fix if not.
  */
-export async function checkDocker(docker: Docker, options: { minMemory?: number } = {}): Promise<void> {
+export async function checkDocker(
+  docker: Docker,
+  options: { minMemory?: number; command?: string } = {},
+): Promise<void> {
+  const retry = `then run ${options.command ?? "o11y-lab up"}`;
   if (!docker.path) {
     throw new LabError(
       "Docker is not installed (no docker on PATH)",
-      "install Docker Desktop or Docker Engine (https://docs.docker.com/get-docker/), then run o11y-lab up",
+      `install Docker Desktop or Docker Engine (https://docs.docker.com/get-docker/), ${retry}`,
     );
   }
   const compose = await docker.capture(["compose", "version", "--short"]);
@@ -22,7 +26,7 @@ export async function checkDocker(docker: Docker, options: { minMemory?: number 
   if (compose.code !== 0 || !/^[2-9]\d*\./.test(composeVersion)) {
     throw new LabError(
       "Docker Compose v2 is missing (docker compose version failed)",
-      "install the Compose plugin (Docker Desktop has it; on Linux the docker-compose-plugin package), then run o11y-lab up",
+      `install the Compose plugin (Docker Desktop has it; on Linux the docker-compose-plugin package), ${retry}`,
     );
   }
   const info = await docker.capture(["info", "--format", "{{json .MemTotal}}"]);
@@ -30,17 +34,17 @@ export async function checkDocker(docker: Docker, options: { minMemory?: number 
     if (/permission denied/i.test(info.stderr)) {
       throw new LabError(
         "Docker refused the connection: permission denied",
-        "add yourself to the docker group (sudo usermod -aG docker $USER, then log in again), then run o11y-lab up",
+        `add yourself to the docker group (sudo usermod -aG docker $USER, then log in again), ${retry}`,
       );
     }
-    throw new LabError("Docker is not running", "start Docker, then run o11y-lab up");
+    throw new LabError("Docker is not running", `start Docker, ${retry}`);
   }
   const memory = Number(info.stdout.trim());
   const minMemory = options.minMemory ?? 0;
   if (Number.isFinite(memory) && memory > 0 && memory < minMemory) {
     throw new LabError(
       `Docker has ${(memory / GIB).toFixed(1)} GiB of memory and the lab needs ${minMemory / GIB} GiB`,
-      "give Docker more memory (Docker Desktop: Settings → Resources), then run o11y-lab up",
+      `give Docker more memory (Docker Desktop: Settings → Resources), ${retry}`,
     );
   }
 }

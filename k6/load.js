@@ -52,10 +52,11 @@ function stats() {
 }
 
 function health() {
+  const healthy = (r) => r.status === 200 && field(r, "status") === "healthy";
   const gateway = http.get(`${BASE_URL}/health`, { tags: { name: "health" } });
-  check(gateway, { "health: api-gateway is healthy": (r) => r.status === 200 });
+  check(gateway, { "health: api-gateway is healthy": healthy });
   const serviceA = http.get(`${SERVICE_A_URL}/health`, { tags: { name: "health" } });
-  check(serviceA, { "health: service-a is healthy": (r) => r.status === 200 });
+  check(serviceA, { "health: service-a is healthy": healthy });
 }
 
 export default function () {

@@ -202,6 +202,24 @@ test("the tests k6 list knows are exactly the scenarios the scripts read, with t
   }
 });
 
+test("k6/README.md states the durations, peaks and thresholds the scripts run", async () => {
+  const readme = await Bun.file(join(import.meta.dir, "../../k6/README.md")).text();
+  for (const name of K6_TEST_NAMES) {
+    const row = readme.split("\n").find((line) => new RegExp(`^\\|\\s*${name}\\s*\\|`).test(line));
+    const cells = row?.split("|").map((cell) => cell.trim()) ?? [];
+    const shape = shapeOf(name);
+    const thresholds = Object.entries(shape.thresholds)
+      .map(([metric, rules]) => `\`${metric}\` ${rules.join(", ")}`)
+      .join(", ");
+    expect({ name, duration: cells[3], peak: cells[4], thresholds: cells[5] }).toEqual({
+      name,
+      duration: formatDuration(shape.seconds),
+      peak: String(shape.peakVus),
+      thresholds,
+    });
+  }
+});
+
 test("every stat the summary code names is one k6 computes", () => {
   const stats = ["avg", "min", "med", "max", "p(90)", "p(95)", "p(99)"];
   for (const [path, text] of Object.entries(K6_FILES)) {

@@ -147,7 +147,7 @@ export const SCENARIOS: readonly ChaosScenario[] = [
     does: "delay every packet the five services send by 500 ± 100 ms (normal distribution)",
     targets: ALL_APPS,
     duration: "5m",
-    expect: "gateway p95 rises by seconds (each hop and each Postgres/Kafka round trip pays the delay); no errors",
+    expect: "gateway p95 rises by seconds (each hop and each Postgres/Kafka round trip pays the delay); few errors",
     grafana: "Overview: p95 per service; Distributed Tracing: long gaps between spans",
     pumba: [
       {

@@ -1,7 +1,8 @@
 import { LabError } from "../errors.ts";
 import type { Docker } from "../stack/docker.ts";
 
-const NOT_RUNNING = /Cannot connect to the Docker daemon|error during connect|docker daemon is not running/i;
+/** What the docker CLI says when the engine is not answering. */
+export const NOT_RUNNING = /Cannot connect to the Docker daemon|error during connect|docker daemon is not running/i;
 
 /** Runs docker; a failure is an error carrying docker's own last line (or "Docker is not running"). */
 export async function dockerOk(docker: Docker, args: readonly string[], hint?: string): Promise<string> {
@@ -13,4 +14,8 @@ export async function dockerOk(docker: Docker, args: readonly string[], hint?: s
     throw new LabError("Docker is not running", "start Docker, then run o11y-lab up");
   const last = result.stderr.trim().split("\n").at(-1) || `exit code ${result.code}`;
   throw new LabError(`docker ${args[0]} failed: ${last}`, hint);
+}
+
+export function dockerNotRunning(): LabError {
+  return new LabError("Docker is not running", "start Docker, then run o11y-lab up");
 }

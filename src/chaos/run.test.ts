@@ -281,6 +281,26 @@ describe("chaos <scenario>", () => {
     );
   });
 
+  test("without Docker, a container scenario says to use --app", async () => {
+    const h = await harness([]);
+    h.deps = { ...h.deps, docker: dockerOnPath({ PATH: "/nonexistent" }) };
+    await expect(startScenario(scenario("network-delay"), { app: false }, h.deps)).rejects.toThrow(
+      "Docker is not installed (no docker on PATH)",
+    );
+    await startScenario(scenario("network-delay"), { app: true }, h.deps);
+    expect(h.services.calls).toHaveLength(5);
+  });
+
+  test("Docker not running during the netem probe is not mistaken for a host without netem", async () => {
+    const h = await harness([
+      { ...netemOk, code: 1, stderr: "Cannot connect to the Docker daemon at unix:///var/run/docker.sock.\n" },
+    ]);
+    await expect(startScenario(scenario("network-delay"), { app: false }, h.deps)).rejects.toThrow(
+      "Docker is not running",
+    );
+    expect(h.services.calls).toEqual([]);
+  });
+
   test("Docker not running is said plainly", async () => {
     const h = await harness([
       { match: "run -d *", code: 1, stderr: "Cannot connect to the Docker daemon at unix:///var/run/docker.sock.\n" },

@@ -10,7 +10,7 @@ import {
   type PumbaRun,
   TC_IMAGE,
 } from "./catalogue.ts";
-import { dockerOk } from "./docker.ts";
+import { dockerNotRunning, dockerOk, NOT_RUNNING } from "./docker.ts";
 import { type FaultClient, isFaulty } from "./faults.ts";
 
 /** Label on every Pumba container the lab starts: how stop, clean and status find them. */
@@ -76,6 +76,7 @@ export const NETEM_PROBE = [
 /** Whether netem works here, and if not, docker's own words for why (Docker Desktop on Apple silicon, WSL2). */
 export async function probeNetem(docker: Docker): Promise<{ ok: boolean; reason: string }> {
   const result = await docker.capture(NETEM_PROBE);
+  if (result.code !== 0 && NOT_RUNNING.test(result.stderr)) throw dockerNotRunning();
   const reason = result.stderr.trim().split("\n").at(-1) ?? "";
   return { ok: result.code === 0, reason: result.code === 0 ? "" : reason || `exit code ${result.code}` };
 }
@@ -124,6 +125,12 @@ async function startPumba(scenario: ChaosScenario, deps: ChaosDeps): Promise<voi
  */
 export async function startScenario(scenario: ChaosScenario, options: { app: boolean }, deps: ChaosDeps) {
   let app = options.app || scenario.pumba.length === 0;
+  if (!app && !deps.docker.path) {
+    throw new LabError(
+      "Docker is not installed (no docker on PATH)",
+      `use the services' fault flags instead: o11y-lab chaos ${scenario.name} --app`,
+    );
+  }
   if (!app && needsNetem(scenario)) {
     const netem = await probeNetem(deps.docker);
     if (!netem.ok) {

@@ -273,16 +273,19 @@ export async function cleanChaos(deps: ChaosDeps): Promise<void> {
 /** What is going on: chaos containers, containers not running, fault flags. */
 export async function chaosStatus(deps: ChaosDeps): Promise<void> {
   const { docker, log } = deps;
-  const containers = await chaosContainers(docker, true);
-  if (containers.length === 0) log.log("no chaos containers");
-  for (const c of containers) log.log(`${c.name.padEnd(24)} ${c.scenario.padEnd(20)} ${c.status}`);
-
-  const states = await containerStates(docker);
-  for (const name of CHAOS_TARGETS) {
-    const state = states.get(name);
-    if (state && state !== "running") log.log(`${name} is ${state}: o11y-lab chaos stop brings it back`);
+  try {
+    const containers = await chaosContainers(docker, true);
+    if (containers.length === 0) log.log("no chaos containers");
+    for (const c of containers) log.log(`${c.name.padEnd(24)} ${c.scenario.padEnd(20)} ${c.status}`);
+    const states = await containerStates(docker);
+    for (const name of CHAOS_TARGETS) {
+      const state = states.get(name);
+      if (state && state !== "running") log.log(`${name} is ${state}: o11y-lab chaos stop brings it back`);
+    }
+  } catch (error) {
+    if (!(error instanceof LabError)) throw error;
+    log.warn(`${error.message}: no container information`);
   }
-
   for (const role of ROLE_NAMES) {
     const faults = await deps.faults.get(role).catch(() => undefined);
     if (faults && isFaulty(faults)) log.log(`${role} fault flags: ${describeFault(faults)}`);

@@ -187,6 +187,14 @@ export async function runTui(initial: TuiState, options: TuiOptions): Promise<vo
 
   const onSignal = () => quit();
   for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.on(signal, onSignal);
+  // A bug must not leave the terminal raw and on the alternate screen: restore it, then say what broke.
+  const onCrash = (error: unknown) => {
+    terminal.restore();
+    console.error(`o11y-lab: tui crashed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    process.exit(1);
+  };
+  process.on("uncaughtException", onCrash);
+  process.on("unhandledRejection", onCrash);
   try {
     draw();
     void loop();
@@ -196,6 +204,8 @@ export async function runTui(initial: TuiState, options: TuiOptions): Promise<vo
     clearTimeout(timer);
     clearTimeout(messageTimer);
     for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.off(signal, onSignal);
+    process.off("uncaughtException", onCrash);
+    process.off("unhandledRejection", onCrash);
     terminal.restore();
     options.actions.close();
   }

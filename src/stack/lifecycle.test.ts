@@ -21,7 +21,8 @@ printf '%s\\n' "$*" >> "$FAKE_DIR/argv.log"
 case "$*" in
   "compose version --short")
     if [ -f "$FAKE_DIR/no-compose" ]; then echo "docker: 'compose' is not a docker command." >&2; exit 1; fi
-    echo "2.40.3"; exit 0 ;;
+    if [ -f "$FAKE_DIR/compose-version" ]; then cat "$FAKE_DIR/compose-version"; else echo "2.40.3"; fi
+    exit 0 ;;
   "info --format {{json .MemTotal}}")
     if [ -f "$FAKE_DIR/daemon-down" ]; then
       echo "Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?" >&2; exit 1
@@ -253,6 +254,13 @@ describe("preflight: one actionable line each", () => {
   test("compose v2 missing", async () => {
     writeFileSync(join(fake, "no-compose"), "");
     expect(await failure(up(deps()))).toStartWith("Docker Compose v2 is missing");
+  });
+
+  test("compose 1.x is not v2; a source build of v2 (version dev) is", async () => {
+    writeFileSync(join(fake, "compose-version"), "1.29.2\n");
+    expect(await failure(up(deps()))).toStartWith("Docker Compose v2 is missing");
+    writeFileSync(join(fake, "compose-version"), "dev\n");
+    await up(deps());
   });
 
   test("daemon not running", async () => {

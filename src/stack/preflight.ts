@@ -23,7 +23,8 @@ export async function checkDocker(
   }
   const compose = await docker.capture(["compose", "version", "--short"]);
   const composeVersion = compose.stdout.trim().replace(/^v/, "");
-  if (compose.code !== 0 || !/^[2-9]\d*\./.test(composeVersion)) {
+  // 1.x was the old docker-compose (or Docker Desktop's compose-cli); a source build says "dev".
+  if (compose.code !== 0 || /^1\./.test(composeVersion)) {
     throw new LabError(
       "Docker Compose v2 is missing (docker compose version failed)",
       `install the Compose plugin (Docker Desktop has it; on Linux the docker-compose-plugin package), ${retry}`,

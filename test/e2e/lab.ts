@@ -3,6 +3,8 @@
  * to them exactly as compose wires the containers, with a little traffic already through. Started
  * once per test process and shared by every e2e file.
  */
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Subprocess } from "bun";
 import { ROLES, type RoleName } from "../../src/roles.ts";
@@ -82,7 +84,42 @@ export function lab(): Promise<Lab> {
   return started;
 }
 
+/**
+ * The peers listen on fixed ports, so two e2e runs on one machine must not overlap: the second waits
+ * for the first. The lock is a directory holding the owner's pid; a dead owner's lock is taken over.
+ */
+async function exclusive(): Promise<void> {
+  const lock = join(tmpdir(), "o11y-lab-e2e.lock");
+  const owner = join(lock, "pid");
+  await pollUntil(
+    "the other e2e run on this machine to finish",
+    () => {
+      try {
+        mkdirSync(lock);
+        writeFileSync(owner, String(process.pid));
+        return true;
+      } catch {
+        const pid = Number(existsSync(owner) ? readFileSync(owner, "utf8") : 0);
+        if (pid && !alive(pid)) rmSync(lock, { recursive: true, force: true });
+        return false;
+      }
+    },
+    { timeoutMs: 30 * 60_000, intervalMs: 1000 },
+  );
+  process.on("exit", () => rmSync(lock, { recursive: true, force: true }));
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 async function startLab(): Promise<Lab> {
+  await exclusive();
   const [postgres, kafka, sink, thirdParty] = await Promise.all([
     startPostgres(),
     startKafka(),

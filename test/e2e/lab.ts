@@ -3,7 +3,7 @@
  * to them exactly as compose wires the containers, with a little traffic already through. Started
  * once per test process and shared by every e2e file.
  */
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Subprocess } from "bun";
@@ -85,11 +85,13 @@ export function lab(): Promise<Lab> {
 }
 
 /**
- * The peers listen on fixed ports, so two e2e runs on one machine must not overlap: the second waits
- * for the first. The lock is a directory holding the owner's pid; a dead owner's lock is taken over.
+ * The peers listen on fixed ports, so two e2e runs in one network namespace must not overlap: the
+ * second waits for the first. The lock is a directory holding the owner's pid; a dead owner's lock is taken over.
  */
 async function exclusive(): Promise<void> {
-  const lock = join(tmpdir(), "o11y-lab-e2e.lock");
+  // Per network namespace: runs under `unshare --net` have ports of their own and need not wait.
+  const netns = readlinkSync("/proc/self/ns/net").replace(/\D/g, "");
+  const lock = join(tmpdir(), `o11y-lab-e2e-${netns}.lock`);
   const owner = join(lock, "pid");
   await pollUntil(
     "the other e2e run on this machine to finish",

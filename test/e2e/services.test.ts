@@ -40,7 +40,7 @@ describe("one request through the whole lab", () => {
     const db = spans.filter((s) => s.span.kind === KIND.CLIENT && s.attributes["db.system.name"] === "postgresql");
     expect(db.map((s) => s.span.name)).toEqual(expect.arrayContaining(["INSERT request_logs", "UPDATE request_logs"]));
     const thirdParty = spans.find(
-      (s) => s.span.kind === KIND.CLIENT && s.attributes["server.port"] === Number(new URL(l.thirdParty.url).port),
+      (s) => s.span.kind === KIND.CLIENT && Number(s.attributes["server.port"]) === Number(new URL(l.thirdParty.url).port),
     );
     expect(thirdParty).toBeDefined();
 

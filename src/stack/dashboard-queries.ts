@@ -18,6 +18,7 @@ export interface Target {
   expr?: string;
   query?: string | { query?: string };
   queryType?: string;
+  exemplar?: boolean;
 }
 export interface Panel {
   id?: number;
@@ -50,6 +51,8 @@ export interface SourcedQuery {
   readonly expr: string;
   /** The panel's unit, for panel queries */
   readonly unit?: string;
+  /** Whether the panel shows this query's exemplars (links to traces) */
+  readonly exemplar?: boolean;
 }
 
 /** The provisioned dashboards: file name → parsed JSON. */
@@ -75,6 +78,7 @@ function targetsOf(type: string): Array<SourcedQuery & { panel: Panel }> {
           source: `${file} › ${panel.title} › ${t.refId}`,
           expr: (type === "tempo" ? (typeof t.query === "string" ? t.query : "") : t.expr) ?? "",
           ...(panel.fieldConfig?.defaults?.unit ? { unit: panel.fieldConfig.defaults.unit } : {}),
+          ...(t.exemplar ? { exemplar: true } : {}),
           panel,
         })),
     ),

@@ -272,6 +272,16 @@ describe("dashboards", () => {
     }
   });
 
+  test("exemplars are shown only where they exist: span metrics (the SDKs' own histograms carry none)", () => {
+    const shown = panelPromQL().filter((q) => q.exemplar);
+    expect(shown.length).toBeGreaterThanOrEqual(3);
+    for (const q of shown)
+      expect(`${q.source}: ${metricNames(q.expr).join()}`).toBe(
+        `${q.source}: traces_span_metrics_duration_seconds_bucket`,
+      );
+    expect(shown.some((q) => q.source.startsWith("overview.json"))).toBe(true);
+  });
+
   test("Loki panels select labels Loki creates from OTLP", () => {
     const labels = lokiLabels();
     expect(panelLogQL().length).toBeGreaterThanOrEqual(1);

@@ -525,7 +525,8 @@ export async function startKafka(opts: { heap?: string } = {}): Promise<KafkaPee
     ...args,
   ];
   // Any 16 bytes, base64url without padding, is a valid cluster id.
-  const clusterId = Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString("base64url");
+  // A Kafka cluster id is a base64url UUID; one starting with "-" would be read as a CLI option.
+  const clusterId = `A${Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString("base64url").slice(1)}`;
   runSync(java("kafka.tools.StorageTool", "format", "-t", clusterId, "-c", props), join(dir, "format.log"));
 
   const child = new Child("kafka", log);

@@ -8,7 +8,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Subprocess } from "bun";
 import { ROLES, type RoleName } from "../src/roles.ts";
-import { ROLE_PORTS, roleEnv } from "../test/e2e/lab.ts";
+import { DIE_WITH_PARENT, ROLE_PORTS, roleEnv } from "../test/e2e/lab.ts";
 import {
   pollUntil,
   REPO_ROOT,
@@ -62,11 +62,14 @@ function rssMiB(pid: number): number {
 async function startRoles(env: Record<string, string | undefined>, peers: Parameters<typeof roleEnv>[1]) {
   const children = new Map<RoleName, Subprocess>();
   for (const role of ROLES) {
-    const child = Bun.spawn([process.execPath, join(REPO_ROOT, "src/index.ts"), "serve", role.name], {
-      env: { ...roleEnv(role.name, peers), ...env },
-      stdout: Bun.file(join(runDir(), `bench-${role.name}.log`)),
-      stderr: "inherit",
-    });
+    const child = Bun.spawn(
+      [...DIE_WITH_PARENT, process.execPath, join(REPO_ROOT, "src/index.ts"), "serve", role.name],
+      {
+        env: { ...roleEnv(role.name, peers), ...env },
+        stdout: Bun.file(join(runDir(), `bench-${role.name}.log`)),
+        stderr: "inherit",
+      },
+    );
     children.set(role.name, child);
   }
   for (const role of ROLES) {

@@ -27,6 +27,9 @@ import {
   tail,
 } from "./peers.ts";
 
+/** setpriv execs the role in place (same pid) and has the kernel kill it if the test process dies. */
+export const DIE_WITH_PARENT = ["setpriv", "--pdeathsig", "KILL", "--"];
+
 /** Test ports of the roles: the compose ports + 20000, so a lab running on this machine is not disturbed. */
 export const ROLE_PORTS = Object.fromEntries(ROLES.map((r) => [r.name, r.port + 20000])) as Record<RoleName, number>;
 
@@ -135,7 +138,7 @@ async function startLab(): Promise<Lab> {
 
   async function startRole(role: RoleName, extra: Record<string, string> = {}): Promise<RoleProcess> {
     const log = join(runDir(), `${role}.log`);
-    const child = Bun.spawn([process.execPath, join(REPO_ROOT, "src/index.ts"), "serve", role], {
+    const child = Bun.spawn([...DIE_WITH_PARENT, process.execPath, join(REPO_ROOT, "src/index.ts"), "serve", role], {
       env: { ...roleEnv(role, peers), ...extra },
       stdout: Bun.file(log),
       stderr: "inherit",

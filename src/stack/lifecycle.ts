@@ -170,6 +170,7 @@ async function waitHealthy(deps: LabDeps, services: readonly string[], options: 
   const pollMs = options.pollMs ?? 2000;
   const started = Date.now();
   let said = "";
+  let saidAt = 0;
   for (;;) {
     const containers = new Map((await listContainers(deps)).map((c) => [c.service, c]));
     const waiting = services.filter((s) => containers.get(s)?.health !== "healthy");
@@ -188,9 +189,13 @@ async function waitHealthy(deps: LabDeps, services: readonly string[], options: 
         `see o11y-lab logs ${first}; o11y-lab status shows every container`,
       );
     }
+    // Say it when it changes, and every 10 s when it does not, so a slow start never looks like a hang.
     const line = `${services.length - waiting.length}/${services.length} healthy, waiting for ${detail}`;
-    if (line !== said) deps.report.log(`  ${line}`);
-    said = line;
+    if (line !== said || elapsed - saidAt >= 10_000) {
+      deps.report.log(`  [${Math.round(elapsed / 1000)}s] ${line}`);
+      said = line;
+      saidAt = elapsed;
+    }
     await deps.sleep(pollMs);
   }
 }

@@ -19,10 +19,9 @@ export default defineCommand({
       valueHint: "K=V",
     },
   },
-  async run({ args }) {
-    const { parseEndpoint, parseHeaders } = await import("../stack/otlp-export.ts");
-    const headerArg: unknown = args["otlp-header"];
-    const headerValues = Array.isArray(headerArg) ? headerArg.map(String) : headerArg ? [String(headerArg)] : [];
+  async run({ args, rawArgs }) {
+    const { parseEndpoint, parseHeaders, repeatedFlag } = await import("../stack/otlp-export.ts");
+    const headerValues = repeatedFlag(rawArgs, "--otlp-header");
     const endpoint = args["otlp-endpoint"];
     if (headerValues.length && !endpoint) {
       const { LabError } = await import("../errors.ts");

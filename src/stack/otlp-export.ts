@@ -4,6 +4,16 @@ import { stackFile } from "./assets.ts";
 /** The exporter `up --otlp-endpoint` adds to every collector pipeline. */
 export const EXTERNAL_EXPORTER = "otlphttp/external";
 
+/** Every value of a repeatable flag (`--flag v` or `--flag=v`); citty's parsed args keep only the last one. */
+export function repeatedFlag(rawArgs: readonly string[], flag: string): string[] {
+  const values: string[] = [];
+  rawArgs.forEach((arg, i) => {
+    if (arg === flag && i + 1 < rawArgs.length) values.push(rawArgs[i + 1] ?? "");
+    else if (arg.startsWith(`${flag}=`)) values.push(arg.slice(flag.length + 1));
+  });
+  return values;
+}
+
 /** Parses `--otlp-header K=V` values. */
 export function parseHeaders(values: readonly string[]): Record<string, string> {
   const headers: Record<string, string> = {};

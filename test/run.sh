@@ -12,9 +12,10 @@ status=0
 step() { printf '\n== %s\n' "$1"; }
 
 count() { # add a bun test run's "N pass" / "N fail" lines to the totals
-  local p f
-  p=$(grep -Eo '^ *[0-9]+ pass$' "$1" | grep -Eo '[0-9]+' | tail -1)
-  f=$(grep -Eo '^ *[0-9]+ fail$' "$1" | grep -Eo '[0-9]+' | tail -1)
+  local p f plain
+  plain=$(sed 's/\x1b\[[0-9;]*m//g' "$1")
+  p=$(grep -Eo '^ *[0-9]+ pass$' <<<"$plain" | grep -Eo '[0-9]+' | tail -1)
+  f=$(grep -Eo '^ *[0-9]+ fail$' <<<"$plain" | grep -Eo '[0-9]+' | tail -1)
   passed=$((passed + ${p:-0}))
   failed=$((failed + ${f:-0}))
 }

@@ -156,13 +156,18 @@ describe("compose.yaml", () => {
     }
   });
 
-  test("the distroless images probe with the wget their build adds", () => {
-    for (const name of ["otel-collector", "tempo", "loki"]) {
-      const s = compose.services[name];
-      expect(s?.build?.dockerfile).toBe("with-wget.Dockerfile");
-      expect(s?.healthcheck?.test?.[1]).toBe("/usr/local/bin/wget");
-    }
+  test("the collector (FROM scratch) probes with the wget its build adds", () => {
+    const s = compose.services["otel-collector"];
+    expect(s?.build?.dockerfile).toBe("with-wget.Dockerfile");
+    expect(s?.healthcheck?.test?.[1]).toBe("/usr/local/bin/wget");
     expect(stackFile("images/with-wget.Dockerfile")).toContain("COPY --from=busybox /bin/wget /usr/local/bin/wget");
+  });
+
+  test("Tempo and Loki (distroless debug images) probe with their /busybox/wget", () => {
+    for (const name of ["tempo", "loki"]) {
+      expect(compose.services[name]?.build).toBeUndefined();
+      expect(compose.services[name]?.healthcheck?.test?.[1]).toBe("/busybox/wget");
+    }
   });
 
   test("restart: unless-stopped on every app (and the infrastructure)", () => {

@@ -5,20 +5,9 @@
  * hello-world as the machine's ceiling. Needs `bash test/setup/install.sh` once.
  */
 import { readFileSync } from "node:fs";
-import { join } from "node:path";
-import type { Subprocess } from "bun";
-import { ROLES, type RoleName } from "../src/roles.ts";
-import { DIE_WITH_PARENT, ROLE_PORTS, roleEnv } from "../test/e2e/lab.ts";
-import {
-  pollUntil,
-  REPO_ROOT,
-  runDir,
-  startCollector,
-  startKafka,
-  startPostgres,
-  startSink,
-  startThirdParty,
-} from "../test/e2e/peers.ts";
+import { ROLES } from "../src/roles.ts";
+import { type Peers, ROLE_PORTS, type RoleProcess, spawnRole, startPeers } from "../test/e2e/lab.ts";
+import { pollUntil } from "../test/e2e/peers.ts";
 
 const DURATION_MS = Number(process.env.BENCH_SECONDS ?? 15) * 1000;
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
@@ -59,29 +48,12 @@ function rssMiB(pid: number): number {
   return kb / 1024;
 }
 
-async function startRoles(env: Record<string, string | undefined>, peers: Parameters<typeof roleEnv>[1]) {
-  const children = new Map<RoleName, Subprocess>();
-  for (const role of ROLES) {
-    const child = Bun.spawn(
-      [...DIE_WITH_PARENT, process.execPath, join(REPO_ROOT, "src/index.ts"), "serve", role.name],
-      {
-        env: { ...roleEnv(role.name, peers), ...env },
-        stdout: Bun.file(join(runDir(), `bench-${role.name}.log`)),
-        stderr: "inherit",
-      },
-    );
-    children.set(role.name, child);
-  }
-  for (const role of ROLES) {
-    const url = `http://127.0.0.1:${ROLE_PORTS[role.name]}/ready`;
-    await pollUntil(`${role.name} ready`, async () => (await fetch(url).catch(() => undefined))?.ok, {
-      timeoutMs: 60_000,
-    });
-  }
-  return children;
+async function startRoles(env: Record<string, string>, peers: Peers) {
+  const started = await Promise.all(ROLES.map((r) => spawnRole(r.name, peers, env, `bench-${r.name}.log`)));
+  return new Map(ROLES.map((r, i) => [r.name, (started[i] as RoleProcess).process]));
 }
 
-async function measureLab(label: string, env: Record<string, string>, peers: Parameters<typeof roleEnv>[1]) {
+async function measureLab(label: string, env: Record<string, string>, peers: Peers) {
   const children = await startRoles(env, peers);
   const gateway = `http://127.0.0.1:${ROLE_PORTS["api-gateway"]}/api/process`;
   await load(gateway, 2000); // warm-up: JIT, connection pools, topic metadata
@@ -112,14 +84,7 @@ async function measureCeiling(): Promise<LoadResult> {
   return result;
 }
 
-const [postgres, kafka, sink, thirdParty] = await Promise.all([
-  startPostgres(),
-  startKafka(),
-  startSink(),
-  startThirdParty(),
-]);
-const collector = await startCollector({ sinkUrl: sink.url });
-const peers = { postgres, kafka, collector, thirdParty };
+const peers = await startPeers();
 
 console.log(
   `o11y-lab bench: ${CONCURRENCY} concurrent clients, ${DURATION_MS / 1000} s per run, ${navigator.hardwareConcurrency} cores`,
@@ -145,5 +110,5 @@ for (const role of ROLES) {
   );
   console.log(`${role.name.padEnd(32)} ${cells.join(" ")}`);
 }
-await Promise.all([postgres.stop(), kafka.stop(), collector.stop(), sink.stop(), thirdParty.stop()]);
+await Promise.all(Object.values(peers).map((peer) => peer.stop()));
 process.exit(0);

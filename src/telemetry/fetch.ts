@@ -1,6 +1,6 @@
-import { context, metrics, propagation, SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
+import { context, metrics, propagation, SpanKind, trace } from "@opentelemetry/api";
 import { VERSION } from "../version.ts";
-import { HTTP_DURATION_BUCKETS, SCOPE } from "./semconv.ts";
+import { endHttpSpan, HTTP_DURATION_BUCKETS, recordError, SCOPE } from "./semconv.ts";
 
 /** The fetch signature the services are given: the global one, or this traced one. */
 export type Fetch = (input: string | URL, init?: RequestInit) => Promise<Response>;
@@ -43,16 +43,10 @@ export function tracedFetch(inner: Fetch = fetch): Fetch {
       if (status >= 500) errorType = String(status);
       return response;
     } catch (error) {
-      errorType = error instanceof Error ? error.name : "Error";
-      span.recordException(error instanceof Error ? error : String(error));
+      errorType = recordError(span, error);
       throw error;
     } finally {
-      if (status !== undefined) span.setAttribute("http.response.status_code", status);
-      if (errorType) {
-        span.setAttribute("error.type", errorType);
-        span.setStatus({ code: SpanStatusCode.ERROR });
-      }
-      span.end();
+      endHttpSpan(span, status, errorType);
       duration.record((performance.now() - started) / 1000, {
         ...base,
         ...(status !== undefined ? { "http.response.status_code": status } : {}),

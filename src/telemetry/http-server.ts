@@ -1,6 +1,6 @@
-import { context, metrics, propagation, SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
+import { context, metrics, propagation, SpanKind, trace } from "@opentelemetry/api";
 import { VERSION } from "../version.ts";
-import { HTTP_DURATION_BUCKETS, SCOPE } from "./semconv.ts";
+import { endHttpSpan, HTTP_DURATION_BUCKETS, recordError, SCOPE } from "./semconv.ts";
 
 /** A fetch-style request handler, the shape Bun.serve and Elysia's `handle` share. */
 export type Handler = (request: Request) => Promise<Response> | Response;
@@ -49,16 +49,10 @@ export function instrumentServer(handler: Handler, routeOf: (request: Request) =
       if (status >= 500) errorType = String(status);
       return response;
     } catch (error) {
-      errorType = error instanceof Error ? error.name : "Error";
-      span.recordException(error instanceof Error ? error : String(error));
+      errorType = recordError(span, error);
       throw error;
     } finally {
-      span.setAttribute("http.response.status_code", status);
-      if (errorType) {
-        span.setAttribute("error.type", errorType);
-        span.setStatus({ code: SpanStatusCode.ERROR });
-      }
-      span.end();
+      endHttpSpan(span, status, errorType);
       duration.record((performance.now() - started) / 1000, {
         "http.request.method": method,
         "http.response.status_code": status,

@@ -38,6 +38,15 @@ export interface RoleProcess {
   log: string;
 }
 
+/** The real peers the roles talk to. */
+export interface Peers {
+  postgres: PostgresPeer;
+  kafka: KafkaPeer;
+  sink: Sink;
+  collector: CollectorPeer;
+  thirdParty: ThirdPartyPeer;
+}
+
 export interface Lab {
   postgres: PostgresPeer;
   kafka: KafkaPeer;
@@ -56,10 +65,7 @@ export interface Lab {
 }
 
 /** The environment a role gets in tests: compose's wiring, pointed at the peers. */
-export function roleEnv(
-  role: RoleName,
-  peers: { postgres: PostgresPeer; kafka: KafkaPeer; collector: CollectorPeer; thirdParty: ThirdPartyPeer },
-) {
+export function roleEnv(role: RoleName, peers: Peers) {
   const url = (r: RoleName) => `http://127.0.0.1:${ROLE_PORTS[r]}`;
   return {
     ...process.env,
@@ -123,8 +129,8 @@ function alive(pid: number): boolean {
   }
 }
 
-async function startLab(): Promise<Lab> {
-  await exclusive();
+/** The peers the roles need, started together (Prometheus is the tests' own addition). */
+export async function startPeers(): Promise<Peers> {
   const [postgres, kafka, sink, thirdParty] = await Promise.all([
     startPostgres(),
     startKafka(),
@@ -132,24 +138,40 @@ async function startLab(): Promise<Lab> {
     startThirdParty(),
   ]);
   const collector = await startCollector({ sinkUrl: sink.url });
+  return { postgres, kafka, sink, thirdParty, collector };
+}
+
+/** Runs `serve <role>` wired to the peers and resolves once its /ready answers 200. */
+export async function spawnRole(
+  role: RoleName,
+  peers: Peers,
+  extra: Record<string, string | undefined> = {},
+  logName = `${role}.log`,
+): Promise<RoleProcess> {
+  const log = join(runDir(), logName);
+  const child = Bun.spawn([...DIE_WITH_PARENT, process.execPath, join(REPO_ROOT, "src/index.ts"), "serve", role], {
+    env: { ...roleEnv(role, peers), ...extra },
+    stdout: Bun.file(log),
+    stderr: "inherit",
+  });
+  const url = `http://127.0.0.1:${ROLE_PORTS[role]}/ready`;
+  await pollUntil(`${role} ready at ${url}`, async () => (await fetch(url).catch(() => undefined))?.ok, {
+    timeoutMs: 60_000,
+    detail: () => tail(log),
+  });
+  return { process: child, log };
+}
+
+async function startLab(): Promise<Lab> {
+  await exclusive();
+  const peers = await startPeers();
   const prometheus = await startPrometheus();
-  const peers = { postgres, kafka, collector, thirdParty };
+  const { postgres, kafka, sink, thirdParty, collector } = peers;
   const processes = new Map<RoleName, RoleProcess>();
 
   async function startRole(role: RoleName, extra: Record<string, string> = {}): Promise<RoleProcess> {
-    const log = join(runDir(), `${role}.log`);
-    const child = Bun.spawn([...DIE_WITH_PARENT, process.execPath, join(REPO_ROOT, "src/index.ts"), "serve", role], {
-      env: { ...roleEnv(role, peers), ...extra },
-      stdout: Bun.file(log),
-      stderr: "inherit",
-    });
-    const handle = { process: child, log };
+    const handle = await spawnRole(role, peers, extra);
     processes.set(role, handle);
-    const url = `http://127.0.0.1:${ROLE_PORTS[role]}/ready`;
-    await pollUntil(`${role} ready at ${url}`, async () => (await fetch(url).catch(() => undefined))?.ok, {
-      timeoutMs: 60_000,
-      detail: () => tail(log),
-    });
     return handle;
   }
 

@@ -37,9 +37,9 @@ export function traceQueries(role: string): Record<TraceRow["kind"], string> {
 export async function searchTraces(
   tempoUrl: string,
   role: string,
-  sinceSeconds = 900,
-  limit = 10,
+  options: { sinceSeconds?: number; limit?: number; request?: typeof fetch } = {},
 ): Promise<TraceRow[]> {
+  const { sinceSeconds = 900, limit = 10, request = fetch } = options;
   const end = Math.ceil(Date.now() / 1000);
   const queries = traceQueries(role);
   const [errors, slow] = await Promise.all(
@@ -53,7 +53,7 @@ export async function searchTraces(
       const url = `${tempoUrl.replace(/\/$/, "")}/api/search?${params}`;
       let response: Response;
       try {
-        response = await fetch(url, { signal: AbortSignal.timeout(3000) });
+        response = await request(url, { signal: AbortSignal.timeout(3000) });
       } catch (error) {
         throw new Error(`Tempo is unreachable at ${tempoUrl} (${reason(error)})`);
       }

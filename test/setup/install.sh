@@ -84,6 +84,15 @@ else
   [ -n "$PG_BIN" ] || die "postgresql installed but no initdb under /usr/lib/postgresql/*/bin"
   log "postgres: installed ($PG_BIN)"
 fi
+# tmux: the TUI e2e test drives the compiled binary in a real terminal.
+if command -v tmux >/dev/null 2>&1; then
+  log "tmux: present"
+else
+  log "tmux: installing from Debian…"
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq tmux >/dev/null
+fi
+
 # postgres refuses to run as root: the tests then run it as the 'postgres' user
 # (created by the Debian package) through setpriv.
 PG_RUN_AS=""

@@ -200,7 +200,6 @@ describe("up", () => {
     expect(overlay.service.pipelines.traces?.exporters).toEqual([
       "otlphttp/tempo",
       "spanmetrics",
-      "servicegraph",
       "debug",
       "otlphttp/external",
     ]);

@@ -158,7 +158,7 @@ describe("data sources", () => {
     }
   });
 
-  test("service map and node graph: Tempo reads the collector's servicegraph metrics from Prometheus", () => {
+  test("service map and node graph: Tempo's metrics-generator writes the service graph into Prometheus", () => {
     const json = byUid.get("tempo")?.jsonData as {
       serviceMap: { datasourceUid: string };
       nodeGraph: { enabled: boolean };
@@ -169,9 +169,17 @@ describe("data sources", () => {
     expect(json.nodeGraph.enabled).toBe(true);
     expect(json.tracesToLogsV2.datasourceUid).toBe("loki");
     expect(json.tracesToMetrics.datasourceUid).toBe("prometheus");
-    expect(collector.connectors.servicegraph).toBeDefined();
-    expect(collector.service.pipelines.traces?.exporters).toContain("servicegraph");
-    expect(collector.service.pipelines.metrics?.receivers).toContain("servicegraph");
+    const tempo = yaml<{
+      metrics_generator: { storage: { remote_write: Array<{ url: string }> } };
+      overrides: { defaults: { metrics_generator: { processors: string[] } } };
+    }>("tempo/tempo.yaml");
+    expect(tempo.overrides.defaults.metrics_generator.processors).toEqual(["service-graphs"]);
+    expect(tempo.metrics_generator.storage.remote_write.map((w) => w.url)).toEqual([
+      "http://prometheus:9090/api/v1/write",
+    ]);
+    expect(stackFile("compose.yaml")).toContain("--web.enable-remote-write-receiver");
+    // One source per metric family: the collector derives span metrics, Tempo only the graph.
+    expect(Object.keys(collector.connectors)).toEqual(["spanmetrics"]);
   });
 });
 

@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { otlpExportConfig } from "../../src/stack/otlp-export.ts";
-import { cachePaths, collectorTestConfig, pollUntil, portOpen } from "./peers.ts";
+import { cachePaths, pollUntil, portOpen, REPO_ROOT } from "./peers.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "o11y-lab-otlp-export-"));
 const children: Array<{ kill(): void }> = [];
@@ -24,16 +24,6 @@ async function freePorts(count: number): Promise<number[]> {
   return ports;
 }
 
-/** The overlay as `up` writes it, minus the servicegraph connector when the test collector lacks it. */
-function overlay(endpoint: string, hasServiceGraph: boolean): string {
-  const text = otlpExportConfig(endpoint, { Authorization: "Bearer lab-$ecret" });
-  if (hasServiceGraph) return text;
-  const parsed = Bun.YAML.parse(text) as { service: { pipelines: Record<string, { exporters: string[] }> } };
-  for (const p of Object.values(parsed.service.pipelines))
-    p.exporters = p.exporters.filter((e) => e !== "servicegraph");
-  return Bun.YAML.stringify(parsed, null, 2);
-}
-
 test("the collector validates and runs with the overlay, and exports every signal to the external endpoint", async () => {
   const received: Array<{ path: string; authorization: string | null }> = [];
   const external = Bun.serve({
@@ -47,10 +37,12 @@ test("the collector validates and runs with the overlay, and exports every signa
   children.push({ kill: () => external.stop(true) });
 
   const binary = cachePaths().collector.binary;
-  const base = collectorTestConfig(binary);
-  writeFileSync(join(dir, "config.yaml"), base.yaml);
-  writeFileSync(join(dir, "otlp-export.yaml"), overlay(`http://127.0.0.1:${external.port}`, base.hasServiceGraph));
-  const configs = [`--config=${join(dir, "config.yaml")}`, `--config=${join(dir, "otlp-export.yaml")}`];
+  const base = join(REPO_ROOT, "stack/otel-collector/config.yaml");
+  writeFileSync(
+    join(dir, "otlp-export.yaml"),
+    otlpExportConfig(`http://127.0.0.1:${external.port}`, { Authorization: "Bearer lab-$ecret" }),
+  );
+  const configs = [`--config=${base}`, `--config=${join(dir, "otlp-export.yaml")}`];
 
   const validate = Bun.spawnSync([binary, "validate", ...configs]);
   expect(validate.stderr.toString()).not.toContain("Error");

@@ -526,7 +526,9 @@ export async function startKafka(opts: { heap?: string } = {}): Promise<KafkaPee
   ];
   // Any 16 bytes, base64url without padding, is a valid cluster id.
   // A Kafka cluster id is a base64url UUID; one starting with "-" would be read as a CLI option.
-  const clusterId = `A${Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString("base64url").slice(1)}`;
+  const clusterId = `A${Buffer.from(crypto.getRandomValues(new Uint8Array(16)))
+    .toString("base64url")
+    .slice(1)}`;
   runSync(java("kafka.tools.StorageTool", "format", "-t", clusterId, "-c", props), join(dir, "format.log"));
 
   const child = new Child("kafka", log);
@@ -775,62 +777,15 @@ export interface CollectorPeer extends PeerHandle {
   prometheusExporterUrl: string;
   /** `http://127.0.0.1:58888/metrics` (the collector's own telemetry). */
   ownMetricsUrl: string;
-  /** The config file actually run (see {@link collectorTestConfig}). */
+  /** The config file run: stack/otel-collector/config.yaml itself. */
   configPath: string;
-  /** Whether the servicegraph connector is part of the running config. */
-  hasServiceGraph: boolean;
   /** POSTs an OTLP JSON body to /v1/traces, /v1/metrics or /v1/logs; throws on non-2xx. */
   post(signal: "traces" | "metrics" | "logs", body: unknown): Promise<void>;
   restart(): Promise<void>;
 }
 
-/** Component names (connectors) compiled into the collector binary. */
-function collectorConnectors(binary: string): string[] {
-  const res = Bun.spawnSync([binary, "components"]);
-  const text = res.stdout.toString();
-  const section = text.split(/^connectors:\s*$/m)[1]?.split(/^\S/m)[0] ?? "";
-  return [...section.matchAll(/- name: (\S+)/g)].map((m) => m[1] ?? "");
-}
-
 /**
- * Returns the collector config the tests run: stack/otel-collector/config.yaml,
- * unchanged except that the servicegraph connector is removed when the built
- * binary lacks it (its Go module cannot be fetched here, see builder.yaml).
- * Everything else differs only through the ${env:...} variables set by
- * {@link startCollector}.
- */
-export function collectorTestConfig(binary: string): { yaml: string; hasServiceGraph: boolean } {
-  const text = readFileSync(COLLECTOR_CONFIG, "utf8");
-  const connectors = collectorConnectors(binary);
-  if (connectors.includes("servicegraph") || connectors.includes("service_graph"))
-    return { yaml: text, hasServiceGraph: true };
-  const cfg: unknown = Bun.YAML.parse(text);
-  if (!isRecord(cfg)) throw new Error(`${COLLECTOR_CONFIG}: not a YAML mapping`);
-  const conns = cfg.connectors;
-  if (isRecord(conns)) {
-    for (const key of Object.keys(conns))
-      if (key === "servicegraph" || key.startsWith("servicegraph/")) delete conns[key];
-  }
-  const service = cfg.service;
-  const pipelines = isRecord(service) ? service.pipelines : undefined;
-  if (isRecord(pipelines)) {
-    for (const pipeline of Object.values(pipelines)) {
-      if (!isRecord(pipeline)) continue;
-      for (const field of ["receivers", "exporters"]) {
-        const list = pipeline[field];
-        if (Array.isArray(list))
-          pipeline[field] = list.filter(
-            (c) => typeof c !== "string" || (c !== "servicegraph" && !c.startsWith("servicegraph/")),
-          );
-      }
-    }
-  }
-  return { yaml: Bun.YAML.stringify(cfg, null, 2), hasServiceGraph: false };
-}
-
-/**
- * Runs the built collector on stack/otel-collector/config.yaml (see
- * {@link collectorTestConfig}) with the env overrides: bind 127.0.0.1, OTLP gRPC
+ * Runs the built collector on stack/otel-collector/config.yaml, unchanged, with the env overrides: bind 127.0.0.1, OTLP gRPC
  * 54317 / HTTP 54318, prometheus exporter 58889, health 53133, own metrics 58888,
  * Tempo and Loki pointed at `sinkUrl` (`${sinkUrl}/v1/traces`,
  * `${sinkUrl}/otlp/v1/logs`). `env` adds or overrides variables (e.g.
@@ -847,9 +802,8 @@ export async function startCollector(opts: { sinkUrl: string; env?: Record<strin
   ] as const) {
     await assertPortFree(port, `collector ${name}`);
   }
-  const { yaml, hasServiceGraph } = collectorTestConfig(paths.collector.binary);
-  const configPath = join(runDir(), "otelcol-config.yaml");
-  writeFileSync(configPath, yaml);
+  // The stack's own file, as is: test differences come only through the ${env:...} variables below.
+  const configPath = COLLECTOR_CONFIG;
   const log = join(runDir(), "otelcol.log");
   const env: Record<string, string> = {
     OTEL_BIND: HOST,
@@ -884,7 +838,6 @@ export async function startCollector(opts: { sinkUrl: string; env?: Record<strin
     prometheusExporterUrl: `http://${HOST}:${PORTS.collectorPrometheus}/metrics`,
     ownMetricsUrl: `http://${HOST}:${PORTS.collectorMetrics}/metrics`,
     configPath,
-    hasServiceGraph,
     log,
     start,
     stop,

@@ -4,6 +4,7 @@
  * The e2e suite (test/e2e/dashboards.test.ts) runs every PromQL against a real Prometheus.
  */
 import { describe, expect, test } from "bun:test";
+import { annotate } from "../chaos/grafana.ts";
 import { ROLES } from "../roles.ts";
 import { stackFile } from "./assets.ts";
 import {
@@ -234,6 +235,23 @@ describe("dashboards", () => {
       });
     });
   }
+
+  test("every dashboard marks load and chaos: it shows the annotations `k6` and `chaos` post", async () => {
+    const posted: string[][] = [];
+    const fetch = (async (_url: string, init: RequestInit) => {
+      posted.push((JSON.parse(String(init.body)) as { tags: string[] }).tags);
+      return new Response("{}");
+    }) as unknown as typeof globalThis.fetch;
+    await annotate("k6 smoke started", ["k6", "smoke"], { fetch });
+    for (const [file, d] of all) {
+      const raw = JSON.parse(stackFile(`grafana/provisioning/dashboards/o11y-lab/${file}`)) as {
+        annotations: { list: Array<{ datasource: { type: string }; enable: boolean; target: { tags: string[] } }> };
+      };
+      const query = raw.annotations.list.find((a) => a.datasource.type === "grafana");
+      expect({ dashboard: d.title, enabled: query?.enable }).toEqual({ dashboard: d.title, enabled: true });
+      for (const tag of query?.target.tags ?? []) expect(posted[0]).toContain(tag);
+    }
+  });
 
   test("Service Performance has a `service` variable over the roles' jobs", () => {
     const d = all.get("service-performance.json");

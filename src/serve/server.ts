@@ -8,6 +8,8 @@ import type { ServeConfig } from "./config.ts";
 import { faultsFromEnv, withFaults } from "./faults.ts";
 import type { Assembled } from "./wiring.ts";
 
+const PROBES = /^\/(health|ready)$/;
+
 /** A role being served. */
 export interface Running {
   server: Server<undefined>;
@@ -30,7 +32,7 @@ export function serveRole(
     const path = new URL(request.url).pathname;
     return known.has(`${request.method} ${path}`) ? path : undefined;
   };
-  const handler = instrumentServer(
+  const instrumented = instrumentServer(
     withFaults(
       (request) => app.handle(request),
       () => state.faults,
@@ -38,6 +40,9 @@ export function serveRole(
     ),
     routeOf,
   );
+  // Container healthchecks hit the probes every few seconds: tracing them would bury the traces that matter.
+  const handler = (request: Request) =>
+    PROBES.test(new URL(request.url).pathname) ? app.handle(request) : instrumented(request);
   const server = Bun.serve({ hostname: config.host, port: config.port, fetch: handler, idleTimeout: 60 });
   assembled.start();
   log.info(`${role} listening on http://${config.host}:${server.port} (telemetry ${telemetry.enabled ? "on" : "off"})`);

@@ -45,7 +45,11 @@ export function assemble(role: RoleName, config: ServeConfig, log: Log): Assembl
         metrics: createInstruments(role, GATEWAY_METRICS),
         config: { serviceAUrl: config.serviceAUrl, timeoutMs: config.gatewayTimeoutMs },
       };
-      return { ...idle, app: gateway.createApp(createGateway(deps), deps.config) };
+      return {
+        ...idle,
+        app: gateway.createApp(createGateway(deps), deps.config),
+        ready: () => reachable("service-a", `${config.serviceAUrl}/health`),
+      };
     }
     case "service-a": {
       const { sql, end } = database(config.databaseUrl);
@@ -96,6 +100,12 @@ export function assemble(role: RoleName, config: ServeConfig, log: Log): Assembl
       return { ...idle, app: serviceD.createApp(service) };
     }
   }
+}
+
+/** Readiness of an HTTP dependency: its liveness answers within a second (probes are not traced). */
+async function reachable(name: string, url: string): Promise<Readiness> {
+  const response = await fetch(url, { signal: AbortSignal.timeout(1000) }).catch(() => undefined);
+  return { [name]: response?.ok ? "ok" : "unreachable" };
 }
 
 /** postgres.js, traced: short connect timeout so "Postgres down" is a fast 503, never a hang. */

@@ -1,6 +1,6 @@
 import { context, metrics, propagation, SpanKind, trace } from "@opentelemetry/api";
 import { VERSION } from "../version.ts";
-import { endHttpSpan, HTTP_DURATION_BUCKETS, recordError, SCOPE } from "./semconv.ts";
+import { HTTP_DURATION_BUCKETS, measureHttp, SCOPE } from "./semconv.ts";
 
 /** The fetch signature the services are given: the global one, or this traced one. */
 export type Fetch = (input: string | URL, init?: RequestInit) => Promise<Response>;
@@ -34,24 +34,6 @@ export function tracedFetch(inner: Fetch = fetch): Fetch {
     const headers = new Headers(init?.headers);
     const spanContext = trace.setSpan(context.active(), span);
     propagation.inject(spanContext, headers, { set: (h, k, v) => h.set(k, v) });
-    const started = performance.now();
-    let status: number | undefined;
-    let errorType: string | undefined;
-    try {
-      const response = await context.with(spanContext, () => inner(url, { ...init, headers }));
-      status = response.status;
-      if (status >= 500) errorType = String(status);
-      return response;
-    } catch (error) {
-      errorType = recordError(span, error);
-      throw error;
-    } finally {
-      endHttpSpan(span, status, errorType);
-      duration.record((performance.now() - started) / 1000, {
-        ...base,
-        ...(status !== undefined ? { "http.response.status_code": status } : {}),
-        ...(errorType ? { "error.type": errorType } : {}),
-      });
-    }
+    return measureHttp(span, duration, base, spanContext, () => inner(url, { ...init, headers }));
   };
 }

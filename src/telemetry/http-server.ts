@@ -1,6 +1,6 @@
 import { context, metrics, propagation, SpanKind, trace } from "@opentelemetry/api";
 import { VERSION } from "../version.ts";
-import { endHttpSpan, HTTP_DURATION_BUCKETS, recordError, SCOPE } from "./semconv.ts";
+import { HTTP_DURATION_BUCKETS, measureHttp, SCOPE } from "./semconv.ts";
 
 /** A fetch-style request handler, the shape Bun.serve and Elysia's `handle` share. */
 export type Handler = (request: Request) => Promise<Response> | Response;
@@ -20,7 +20,6 @@ export function instrumentServer(handler: Handler, routeOf: (request: Request) =
   });
 
   return async function instrumented(request: Request): Promise<Response> {
-    const started = performance.now();
     const url = new URL(request.url);
     const route = routeOf(request);
     const method = request.method;
@@ -41,26 +40,12 @@ export function instrumentServer(handler: Handler, routeOf: (request: Request) =
       },
       parent,
     );
-    let status = 500;
-    let errorType: string | undefined;
-    try {
-      const response = await context.with(trace.setSpan(parent, span), () => handler(request));
-      status = response.status;
-      if (status >= 500) errorType = String(status);
-      return response;
-    } catch (error) {
-      errorType = recordError(span, error);
-      throw error;
-    } finally {
-      endHttpSpan(span, status, errorType);
-      duration.record((performance.now() - started) / 1000, {
-        "http.request.method": method,
-        "http.response.status_code": status,
-        "url.scheme": url.protocol.replace(":", ""),
-        ...(route ? { "http.route": route } : {}),
-        ...(errorType ? { "error.type": errorType } : {}),
-      });
-    }
+    const attributes = {
+      "http.request.method": method,
+      "url.scheme": url.protocol.replace(":", ""),
+      ...(route ? { "http.route": route } : {}),
+    };
+    return measureHttp(span, duration, attributes, trace.setSpan(parent, span), () => handler(request));
   };
 }
 

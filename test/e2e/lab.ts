@@ -11,6 +11,7 @@ import { ROLES, type RoleName } from "../../src/roles.ts";
 import {
   type CollectorPeer,
   type KafkaPeer,
+  type LokiPeer,
   type PostgresPeer,
   type PrometheusPeer,
   pollUntil,
@@ -19,6 +20,7 @@ import {
   type Sink,
   startCollector,
   startKafka,
+  startLoki,
   startPostgres,
   startPrometheus,
   startSink,
@@ -45,6 +47,7 @@ export interface Peers {
   sink: Sink;
   collector: CollectorPeer;
   thirdParty: ThirdPartyPeer;
+  loki: LokiPeer;
 }
 
 export interface Lab {
@@ -54,6 +57,7 @@ export interface Lab {
   collector: CollectorPeer;
   prometheus: PrometheusPeer;
   thirdParty: ThirdPartyPeer;
+  loki: LokiPeer;
   gatewayUrl: string;
   roleUrl(role: string): string;
   /** The running process of a role. */
@@ -129,16 +133,20 @@ function alive(pid: number): boolean {
   }
 }
 
-/** The peers the roles need, started together (Prometheus is the tests' own addition). */
+/**
+ * The peers the roles need, started together (Prometheus is the tests' own addition). The collector's logs go
+ * to the sink, which hands every body on to Loki.
+ */
 export async function startPeers(): Promise<Peers> {
-  const [postgres, kafka, sink, thirdParty] = await Promise.all([
+  const [postgres, kafka, loki, thirdParty] = await Promise.all([
     startPostgres(),
     startKafka(),
-    startSink(),
+    startLoki(),
     startThirdParty(),
   ]);
+  const sink = await startSink({ lokiUrl: loki.url });
   const collector = await startCollector({ sinkUrl: sink.url });
-  return { postgres, kafka, sink, thirdParty, collector };
+  return { postgres, kafka, sink, thirdParty, collector, loki };
 }
 
 /** Runs `serve <role>` wired to the peers and resolves once its /ready answers 200. */
@@ -166,7 +174,7 @@ async function startLab(): Promise<Lab> {
   await exclusive();
   const peers = await startPeers();
   const prometheus = await startPrometheus();
-  const { postgres, kafka, sink, thirdParty, collector } = peers;
+  const { postgres, kafka, sink, thirdParty, collector, loki } = peers;
   const processes = new Map<RoleName, RoleProcess>();
 
   async function startRole(role: RoleName, extra: Record<string, string> = {}): Promise<RoleProcess> {
@@ -197,6 +205,7 @@ async function startLab(): Promise<Lab> {
     collector,
     prometheus,
     thirdParty,
+    loki,
     gatewayUrl,
     roleUrl: (role) => `http://127.0.0.1:${ROLE_PORTS[role as RoleName]}`,
     role: (role) => {

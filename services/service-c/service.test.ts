@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { SpanKind } from "@opentelemetry/api";
-import type { Admin, Consumer, KafkaMessage } from "kafkajs";
+import type { Admin, Consumer, EachBatchPayload, KafkaMessage } from "kafkajs";
 import { memoryLog, mount } from "../../test/support/http.ts";
 import { testTelemetry } from "../../test/support/telemetry.ts";
 import { createApp } from "./app.ts";
@@ -59,6 +59,48 @@ describe("service-c", () => {
     expect(service.stats()).toMatchObject({ messages_received: 3, messages_processed: 2, messages_redelivered: 1 });
     const { body } = await mount("service-c", createApp(service))("/stats");
     expect(body).toMatchObject({ service: "service-c", messages_processed: 2, topic: "o11y-lab-events" });
+  });
+
+  test("each batch: every message is processed, resolved and committed past, in order", async () => {
+    const calls: string[] = [];
+    let eachBatch: ((payload: EachBatchPayload) => Promise<void>) | undefined;
+    const running = {
+      on: () => () => {},
+      events: { GROUP_JOIN: "join", CRASH: "crash" },
+      connect: async () => {},
+      subscribe: async () => {},
+      disconnect: async () => {},
+      commitOffsets: async (offsets: Array<{ offset: string }>) => void calls.push(`commit ${offsets[0]?.offset}`),
+      run: async (config: { eachBatch: (payload: EachBatchPayload) => Promise<void> }) => {
+        eachBatch = config.eachBatch;
+      },
+    } as unknown as Consumer;
+    const withTopic = {
+      connect: async () => {},
+      disconnect: async () => {},
+      listTopics: async () => ["o11y-lab-events"],
+    };
+    const service = createService(
+      { consumer: running, admin: withTopic as unknown as Admin, log: memoryLog() },
+      async () => {},
+    );
+    service.start();
+    await Bun.sleep(10);
+    await eachBatch?.({
+      batch: {
+        topic: "o11y-lab-events",
+        partition: 0,
+        highWatermark: "12",
+        messages: [message("10", { id: "x" }), message("11", { id: "y" })],
+      },
+      resolveOffset: (offset: string) => void calls.push(`resolve ${offset}`),
+      heartbeat: async () => {},
+      isRunning: () => true,
+      isStale: () => false,
+    } as unknown as EachBatchPayload);
+    await service.stop();
+    expect(calls).toEqual(["resolve 10", "commit 11", "resolve 11", "commit 12"]);
+    expect(service.stats()).toMatchObject({ messages_processed: 2, lag: 0 });
   });
 
   test("helpers: header getter, simulated work, bounded id memory", () => {

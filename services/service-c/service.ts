@@ -185,11 +185,15 @@ export function createService(
     );
   }
 
-  /** One batch: process each message, then commit past it, so a crash redelivers instead of losing. */
-  async function eachBatch({ batch, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
+  /**
+   * One batch: process each message, then move past it (resolve) and commit, so a crash redelivers instead of
+   * losing. Without the resolve, kafkajs would fetch the same batch again and again.
+   */
+  async function eachBatch({ batch, heartbeat, isRunning, isStale, resolveOffset }: EachBatchPayload): Promise<void> {
     for (const message of batch.messages) {
       if (!isRunning() || isStale()) break;
       await handle(message, batch.partition);
+      resolveOffset(message.offset);
       const next = (BigInt(message.offset) + 1n).toString();
       await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: next }]);
       lag.set(batch.partition, Math.max(0, Number(BigInt(batch.highWatermark) - BigInt(next))));

@@ -70,8 +70,11 @@ describe("Kafka: nothing lost", () => {
       { timeoutMs: 90_000, intervalMs: 500 },
     );
     await Bun.sleep(3000);
-    expect((await stats()).messages_processed).toBe(target);
+    const settled = await stats();
+    expect(settled.messages_processed).toBe(target);
     expect(after.messages_processed).toBe(target);
+    // At-least-once allows a redelivery around the restart, not a consumer that keeps re-reading its topic.
+    expect(settled.messages_redelivered - before.messages_redelivered).toBeLessThanOrEqual(N);
   }, 180_000);
 });
 

@@ -6,9 +6,9 @@ describe("errors", () => {
     expect(formatError(new LabError("Docker is not running", "start it, then run o11y-lab up"))).toBe(
       "Docker is not running — start it, then run o11y-lab up",
     );
-    expect(
-      formatError(Object.assign(new Error("Unknown command \u001b[36mbogus\u001b[39m"), { code: "E_UNKNOWN_COMMAND" })),
-    ).toBe("Unknown command bogus — run o11y-lab --help to see the commands");
+    expect(formatError(new LabError("Unknown command \u001b[36mbogus\u001b[39m", "run o11y-lab k6 --help"))).toBe(
+      "Unknown command bogus — run o11y-lab k6 --help",
+    );
   });
 
   test("dependency failures map to 502/503/504 and name the dependency", () => {

@@ -14,9 +14,6 @@ export class LabError extends Error {
 export function formatError(error: unknown): string {
   const plain = (text: string) => text.replace(ANSI, "");
   if (error instanceof LabError) return plain(error.hint ? `${error.message} — ${error.hint}` : error.message);
-  if ((error as { code?: string }).code === "E_UNKNOWN_COMMAND") {
-    return `${plain((error as Error).message)} — run o11y-lab --help to see the commands`;
-  }
   if (error instanceof Error) return plain(error.message);
   return plain(String(error));
 }

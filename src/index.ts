@@ -1,6 +1,7 @@
 #!/usr/bin/env bun
 import { type CommandDef, defineCommand, runCommand, showUsage } from "citty";
-import { formatError } from "./errors.ts";
+import { resolveSubCommand } from "./commands/_usage.ts";
+import { formatError, LabError } from "./errors.ts";
 import { VERSION } from "./version.ts";
 
 type Lazy = () => Promise<CommandDef>;
@@ -32,15 +33,18 @@ async function run(rawArgs: string[]): Promise<void> {
     return;
   }
   if (rawArgs.length === 0 || rawArgs.includes("--help") || rawArgs.includes("-h")) {
-    await showUsage(...(await resolveForUsage(rawArgs)));
+    const { command, parent } = await resolveSubCommand(main, rawArgs);
+    await showUsage(command, parent);
     return;
   }
-  await runCommand(main, { rawArgs });
-}
-
-async function resolveForUsage(rawArgs: string[]): Promise<[CommandDef, CommandDef?]> {
-  const { resolveSubCommand } = await import("./commands/_usage.ts");
-  return resolveSubCommand(main, rawArgs);
+  try {
+    await runCommand(main, { rawArgs });
+  } catch (error) {
+    if ((error as { code?: string }).code !== "E_UNKNOWN_COMMAND") throw error;
+    // Point at the help of the command whose subcommand was mistyped: `o11y-lab k6 --help`, not the top level.
+    const { path } = await resolveSubCommand(main, rawArgs);
+    throw new LabError((error as Error).message, `run ${["o11y-lab", ...path, "--help"].join(" ")}`);
+  }
 }
 
 if (import.meta.main) {

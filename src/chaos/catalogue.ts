@@ -236,6 +236,24 @@ export const SCENARIOS: readonly ChaosScenario[] = [
     },
   },
   {
+    name: "delay-service-b",
+    group: "service",
+    does: "delay the packets service-b sends by 1000 ms (the codelab's debugging exercise)",
+    targets: ["service-b"],
+    duration: "5m",
+    expect:
+      "service-b's answer to service-a and each of its Kafka publishes wait 1 s: service-a's call to service-b " +
+      "takes about 2 s longer, and so does the gateway's p95; no errors",
+    grafana:
+      "Overview: p95 of api-gateway and service-a; Distributed Tracing: the long span is service-b's (its Kafka " +
+      "send inside it); Service Performance (service-b)",
+    pumba: [{ container: "pumba-delay-service-b", args: netem("5m", "delay", "--time", "1000", "service-b") }],
+    app: {
+      faults: { "service-b": { latency_ms: 1000, jitter_ms: 0 } },
+      expect: "service-b answers 1 s later (its Kafka send stays fast): the gateway's p95 rises by about a second",
+    },
+  },
+  {
     name: "loss-service-b",
     group: "service",
     does: "drop 30% of the packets service-b sends",

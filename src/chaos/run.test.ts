@@ -6,7 +6,7 @@ import { type ChaosScenario, PUMBA_IMAGE, SCENARIOS, scenarioByName, TC_IMAGE } 
 import { FaultClient, type Faults, NO_FAULT } from "./faults.ts";
 import { type ChaosDeps, chaosStatus, cleanChaos, NETEM_PROBE, preflight, startScenario, stopChaos } from "./run.ts";
 
-/** The original lab's Pumba arguments (reference §6.3), `TC` standing for the pinned nettools image. */
+/** The original lab's Pumba arguments (reference §6.3; delay-service-b from the codelab's exercise), `TC` standing for the pinned nettools image. */
 const ORIGINAL: Record<string, string[]> = {
   "kill-random": ["--interval 30s --random --log-level info kill --signal SIGKILL re2:^(service-[b-d])$"],
   "kill-all": ["--interval 20s --log-level info kill --signal SIGTERM re2:^(api-gateway|service-[a-d])$"],
@@ -24,6 +24,7 @@ const ORIGINAL: Record<string, string[]> = {
   ],
   "kill-gateway": ["kill --signal SIGKILL api-gateway"],
   "delay-service-a": ["netem --duration 3m --tc-image TC delay --time 1000 --jitter 200 service-a"],
+  "delay-service-b": ["netem --duration 5m --tc-image TC delay --time 1000 service-b"],
   "loss-service-b": ["netem --duration 3m --tc-image TC loss --percent 30 service-b"],
   "stress-postgres": ["stress --duration 2m --stressors=--cpu 2 --io 1 --timeout 120s postgres"],
   "pause-kafka": ["pause --duration 30s kafka"],
@@ -56,6 +57,7 @@ const CONTAINERS: Record<string, string[]> = {
   "stress-cpu": ["pumba-stress"],
   "kill-gateway": ["pumba-kill-gateway"],
   "delay-service-a": ["pumba-delay-service-a"],
+  "delay-service-b": ["pumba-delay-service-b"],
   "loss-service-b": ["pumba-loss-service-b"],
   "stress-postgres": ["pumba-stress-postgres"],
   "pause-kafka": ["pumba-pause-kafka"],

@@ -76,9 +76,13 @@ export const SCENARIOS = {
  */
 export const SUMMARY_TREND_STATS = ["avg", "min", "med", "max", "p(90)", "p(95)", "p(99)"];
 
-/** The k6 `options` of the named test. */
-export function optionsFor(name) {
+/**
+ * The k6 `options` of the named test. `-e VUS=… -e DURATION=…` (what `o11y-lab k6 <test> --vus/--duration` passes,
+ * always both) replace its shape by that many VUs for that long, keeping its thresholds.
+ */
+export function optionsFor(name, env = __ENV) {
   const { vus, duration, stages, thresholds } = SCENARIOS[name];
-  const shape = stages ? { stages } : { vus, duration };
+  const constant = env.VUS && env.DURATION ? { vus: Number(env.VUS), duration: env.DURATION } : undefined;
+  const shape = constant ?? (stages ? { stages } : { vus, duration });
   return { ...shape, thresholds, summaryTrendStats: SUMMARY_TREND_STATS };
 }

@@ -93,3 +93,26 @@ test("k6 smoke exits with k6's own exit code and leaves the scripts in the state
     "stress.js",
   ]);
 });
+
+test("k6 load --background returns at once; the run goes on with the flags, its output in a log", async () => {
+  const { code } = await cli("k6", "load", "--background", "--vus", "3", "--duration", "2s");
+  expect(code).toBe(0);
+  const reports = join(state, "k6", "reports");
+  const logs = (await readdir(reports)).filter((f) => /^load-.*\.log$/.test(f));
+  expect(logs).toHaveLength(1);
+  const log = join(reports, logs[0] ?? "");
+  let text = "";
+  for (let i = 0; i < 100 && !text.includes("thresholds crossed"); i++) {
+    await Bun.sleep(100);
+    text = await Bun.file(log).text();
+  }
+  expect(text).toContain("k6 load: thresholds crossed (exit code 99)");
+  const k6Run = (await fake.calls()).find((call) => call.includes(K6_IMAGE) && call.includes("VUS=3")) ?? [];
+  expect(k6Run).toContain("DURATION=2s");
+});
+
+test("k6 with a bad --vus is one line on stderr and exit 1, before anything runs", async () => {
+  const { code, stderr } = await cli("k6", "spike", "--vus", "lots");
+  expect(code).toBe(1);
+  expect(stderr.trim()).toBe('o11y-lab: --vus must be a whole number from 1 to 1000, not "lots"');
+});

@@ -26,24 +26,60 @@ function testCommand(name: K6TestName) {
         description: "Run the k6 installed on this machine against 127.0.0.1 instead of the grafana/k6 image",
         default: false,
       },
+      vus: {
+        type: "string",
+        description: `A constant load of this many VUs instead of the script's ramp (default with --duration: ${shape.peakVus})`,
+      },
+      duration: {
+        type: "string",
+        description: `Run this long at a constant load, e.g. 10m or 90s (default with --vus: ${formatDuration(shape.seconds)})`,
+      },
+      background: {
+        type: "boolean",
+        description: "Return at once; k6's output and its report path go to a log in the reports folder",
+        default: false,
+      },
     },
     async run({ args }) {
       const { join } = await import("node:path");
       const { consola } = await import("consola");
-      const { annotate } = await import("../chaos/grafana.ts");
-      const { runK6 } = await import("../k6/run.ts");
+      const { constantLoad, requireLabNetwork, runK6, shapeText, startInBackground } = await import("../k6/run.ts");
       const { docker } = await import("../stack/docker.ts");
       const { stateDir } = await import("../stack/state.ts");
-      const code = await runK6(name, args, {
-        docker: docker(),
-        dir: join(stateDir(), "k6"),
-        log: consola.withTag("k6"),
-        annotate: (text, tags) => annotate(text, tags),
-        now: () => new Date(),
-        tty: Boolean(process.stdout.isTTY),
-        user: process.getuid && process.getgid ? `${process.getuid()}:${process.getgid()}` : undefined,
-        env: process.env,
-      });
+      const load = constantLoad(name, { vus: args.vus, duration: args.duration });
+      const log = consola.withTag("k6");
+      const dir = join(stateDir(), "k6");
+      if (args.background) {
+        if (!args.local) await requireLabNetwork(docker());
+        const { selfCommand } = await import("./serve.ts");
+        const flags = [
+          ...(args.local ? ["--local"] : []),
+          ...(load ? ["--vus", String(load.vus), "--duration", load.duration] : []),
+        ];
+        const started = await startInBackground([...selfCommand(), "k6", name, ...flags], name, {
+          dir,
+          now: () => new Date(),
+          env: process.env,
+        });
+        log.success(`k6 ${name} runs in the background (pid ${started.pid}): ${shapeText(name, load)}`);
+        log.info(`output: ${started.log} (its last lines give the report's path); stop it early: kill ${started.pid}`);
+        return;
+      }
+      const { annotate } = await import("../chaos/grafana.ts");
+      const code = await runK6(
+        name,
+        { local: args.local, load },
+        {
+          docker: docker(),
+          dir,
+          log,
+          annotate: (text, tags) => annotate(text, tags),
+          now: () => new Date(),
+          tty: Boolean(process.stdout.isTTY),
+          user: process.getuid && process.getgid ? `${process.getuid()}:${process.getgid()}` : undefined,
+          env: process.env,
+        },
+      );
       // k6's own exit code: 99 when a threshold was crossed, so scripts and CI can tell.
       process.exitCode = code;
     },

@@ -3,7 +3,7 @@ import { chmod, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type FakeDocker, type FakeRule, fakeDocker } from "../chaos/_fake-docker.ts";
-import { K6_IMAGE, type K6Deps, runK6 } from "./run.ts";
+import { constantLoad, K6_IMAGE, type K6Deps, runK6 } from "./run.ts";
 import { K6_FILES } from "./scripts.ts";
 
 const NOW = new Date("2026-11-25T22:30:05.123Z");
@@ -153,4 +153,29 @@ test("--local runs the k6 on PATH against 127.0.0.1, exporting to the published 
 test("--local without k6 installed says how to get it", async () => {
   const h = await harness([], { env: { PATH: "/nonexistent" } });
   await expect(runK6("smoke", { local: true }, h.deps)).rejects.toThrow("k6 is not installed");
+});
+
+test("--vus and --duration: a constant load, the missing one from the script (its peak VUs, its length)", () => {
+  expect(constantLoad("load", {})).toBeUndefined();
+  expect(constantLoad("load", { vus: "20", duration: "10m" })).toEqual({ vus: 20, duration: "10m" });
+  expect(constantLoad("load", { duration: "1h30m" })).toEqual({ vus: 50, duration: "1h30m" });
+  expect(constantLoad("stress", { vus: "3" })).toEqual({ vus: 3, duration: "5m40s" });
+});
+
+test("bad --vus or --duration is one line naming the flag", () => {
+  for (const vus of ["0", "-1", "2.5", "ten", "1001", ""]) {
+    expect(() => constantLoad("load", { vus })).toThrow(`--vus must be a whole number from 1 to 1000, not "${vus}"`);
+  }
+  for (const duration of ["0s", "10", "ten minutes", "25h", "5 m", ""]) {
+    expect(() => constantLoad("load", { duration })).toThrow(`--duration must be a k6 duration from 1s to 24h`);
+  }
+});
+
+test("a constant load reaches the script as -e VUS and -e DURATION, and the start line says so", async () => {
+  const h = await harness(k6Container(0));
+  expect(await runK6("load", { local: false, load: { vus: 20, duration: "10m" } }, h.deps)).toBe(0);
+  const run = (await h.fake.calls())[1] ?? [];
+  const env = run.slice(run.indexOf(K6_IMAGE)).join(" ");
+  expect(env).toContain("-e SERVICE_A_URL=http://service-a:8001 -e VUS=20 -e DURATION=10m -e REPORT_FILE=");
+  expect(h.lines[0]).toBe("start k6 load: 10m at a constant 20 VUs");
 });

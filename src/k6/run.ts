@@ -1,10 +1,12 @@
+import { spawn } from "node:child_process";
+import { closeSync, openSync } from "node:fs";
 import { access, mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { LabError } from "../errors.ts";
 import { roleByName } from "../roles.ts";
 import { PROJECT } from "../stack/compose.ts";
 import type { Docker } from "../stack/docker.ts";
-import { formatDuration, type K6TestName, shapeOf } from "./catalog.ts";
+import { formatDuration, type K6TestName, parseDuration, shapeOf } from "./catalog.ts";
 import { writeK6Files } from "./scripts.ts";
 
 /** Pinned k6; its OpenTelemetry output sends k6's own metrics to the lab's collector. */
@@ -25,9 +27,46 @@ function otelEnv(collector: string): Record<string, string> {
   };
 }
 
+/** A constant load instead of the script's own shape: `--vus` and `--duration`, the missing one from the script. */
+export interface K6Load {
+  readonly vus: number;
+  readonly duration: string;
+}
+
+/** Most VUs one laptop running the whole lab is asked to carry; the stress test peaks at 200. */
+const MAX_VUS = 1000;
+const MAX_SECONDS = 24 * 3600;
+
+/**
+ * `--vus` and `--duration` as typed, checked and completed: none → the script's shape; either → that constant
+ * load, with the script's peak VUs or its length for the one not given.
+ */
+export function constantLoad(name: K6TestName, flags: { vus?: string; duration?: string }): K6Load | undefined {
+  if (flags.vus === undefined && flags.duration === undefined) return undefined;
+  const shape = shapeOf(name);
+  const vus = flags.vus === undefined ? shape.peakVus : Number(flags.vus);
+  if (!/^\d+$/.test(flags.vus ?? "1") || vus < 1 || vus > MAX_VUS) {
+    throw new LabError(`--vus must be a whole number from 1 to ${MAX_VUS}, not "${flags.vus}"`);
+  }
+  const duration = flags.duration ?? formatDuration(shape.seconds);
+  const seconds = (() => {
+    try {
+      return parseDuration(duration);
+    } catch {
+      return Number.NaN;
+    }
+  })();
+  if (!(seconds >= 1 && seconds <= MAX_SECONDS)) {
+    throw new LabError(`--duration must be a k6 duration from 1s to 24h such as 90s, 10m or 1h30m, not "${duration}"`);
+  }
+  return { vus, duration };
+}
+
 /** One run: which test, where its files and report go, and how the terminal looks. */
 export interface K6Run {
   readonly name: K6TestName;
+  /** A constant load replacing the script's shape, or undefined for the shape itself. */
+  readonly load?: K6Load;
   /** The state dir's k6/ folder: scripts/ is written there, reports/ collects the JSON summaries. */
   readonly dir: string;
   /** File name of this run's report inside reports/. */
@@ -38,8 +77,10 @@ export interface K6Run {
   readonly user?: string;
 }
 
-/** `k6 run` arguments shared by both ways of running: the OTel output, the targets, the report path. */
-function k6RunArgs(baseUrl: string, serviceAUrl: string, reportFile: string, script: string): string[] {
+/** `k6 run` arguments shared by both ways of running: the OTel output, the targets, the load, the report path. */
+function k6RunArgs(run: K6Run, baseUrl: string, serviceAUrl: string, reportFile: string, script: string): string[] {
+  // k6/lib/scenarios.js reads VUS and DURATION (always both) to replace the script's stages.
+  const load = run.load ? ["-e", `VUS=${run.load.vus}`, "-e", `DURATION=${run.load.duration}`] : [];
   return [
     "run",
     "--out",
@@ -48,6 +89,7 @@ function k6RunArgs(baseUrl: string, serviceAUrl: string, reportFile: string, scr
     `BASE_URL=${baseUrl}`,
     "-e",
     `SERVICE_A_URL=${serviceAUrl}`,
+    ...load,
     "-e",
     `REPORT_FILE=${reportFile}`,
     script,
@@ -76,6 +118,7 @@ export function k6DockerArgs(run: K6Run): string[] {
     ...Object.entries(otelEnv("otel-collector:4318")).flatMap(([k, v]) => ["-e", `${k}=${v}`]),
     K6_IMAGE,
     ...k6RunArgs(
+      run,
       `http://${gateway.name}:${gateway.port}`,
       `http://${serviceA.name}:${serviceA.port}`,
       `/reports/${run.report}`,
@@ -91,6 +134,7 @@ export function k6LocalCommand(run: K6Run): { argv: string[]; env: Record<string
     argv: [
       "k6",
       ...k6RunArgs(
+        run,
         url("api-gateway"),
         url("service-a"),
         join(run.dir, "reports", run.report),
@@ -175,15 +219,22 @@ export interface K6Deps {
  * `o11y-lab k6 <name>`: writes the scripts, runs k6 (in Docker on the lab's network, or locally), marks start and
  * end in Grafana, says where the JSON report is, and returns k6's exit code.
  */
-export async function runK6(name: K6TestName, options: { local: boolean }, deps: K6Deps): Promise<number> {
+export async function runK6(
+  name: K6TestName,
+  options: { local: boolean; load?: K6Load },
+  deps: K6Deps,
+): Promise<number> {
   await prepare(deps.dir);
-  const run: K6Run = { name, dir: deps.dir, report: reportName(name, deps.now()), tty: deps.tty, user: deps.user };
+  const run: K6Run = {
+    name,
+    load: options.load,
+    dir: deps.dir,
+    report: reportName(name, deps.now()),
+    tty: deps.tty,
+    user: deps.user,
+  };
   if (!options.local) await requireLabNetwork(deps.docker);
-  const shape = shapeOf(name);
-  deps.log.start(
-    `k6 ${name}: ${formatDuration(shape.seconds)}, up to ${shape.peakVus} VU${shape.peakVus === 1 ? "" : "s"}` +
-      `${options.local ? " (local k6)" : ""}`,
-  );
+  deps.log.start(`k6 ${name}: ${shapeText(name, options.load)}${options.local ? " (local k6)" : ""}`);
   await deps.annotate(`k6 ${name} started`, ["k6", name]);
   const code = options.local ? await runLocally(run, deps.env) : await runInDocker(deps.docker, run);
   await deps.annotate(`k6 ${name} finished (exit code ${code})`, ["k6", name]);
@@ -199,8 +250,40 @@ export async function runK6(name: K6TestName, options: { local: boolean }, deps:
   return code;
 }
 
+/** "3m10s, up to 50 VUs", or "10m at a constant 20 VUs" when `--vus`/`--duration` replace the stages. */
+export function shapeText(name: K6TestName, load?: K6Load): string {
+  const plural = (n: number) => `${n} VU${n === 1 ? "" : "s"}`;
+  if (load) return `${load.duration} at a constant ${plural(load.vus)}`;
+  const shape = shapeOf(name);
+  return `${formatDuration(shape.seconds)}, up to ${plural(shape.peakVus)}`;
+}
+
+/**
+ * `--background`: `command` (this program's `k6 <test> …` without it) as a detached process whose output goes to a
+ * log beside the reports, so the run ends as any other (annotations, report) while the terminal is free.
+ */
+export async function startInBackground(
+  command: readonly string[],
+  name: K6TestName,
+  deps: Pick<K6Deps, "dir" | "now" | "env">,
+): Promise<{ pid: number; log: string }> {
+  await prepare(deps.dir);
+  const log = join(deps.dir, "reports", reportName(name, deps.now()).replace(/\.json$/, ".log"));
+  const out = openSync(log, "a");
+  const [executable = "", ...args] = command;
+  const child = spawn(executable, args, {
+    detached: true,
+    stdio: ["ignore", out, out],
+    env: { ...deps.env, NO_COLOR: "1" },
+  });
+  closeSync(out);
+  child.unref();
+  if (child.pid === undefined) throw new LabError(`could not start ${executable} in the background`);
+  return { pid: child.pid, log };
+}
+
 /** k6 in Docker reaches the services by name on the lab's network: no network, no lab. */
-async function requireLabNetwork(docker: Docker): Promise<void> {
+export async function requireLabNetwork(docker: Docker): Promise<void> {
   if (!docker.path) {
     throw new LabError(
       "Docker is not installed (no docker on PATH)",

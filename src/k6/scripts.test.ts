@@ -264,3 +264,15 @@ test("writeK6Files lays out k6/ so the scripts' relative imports resolve", async
     }
   }
 });
+
+test("VUS and DURATION (what --vus/--duration pass) replace the shape and keep the thresholds", async () => {
+  const path = "../../k6/lib/scenarios.js";
+  const lib = (await import(path)) as { optionsFor: (name: string, env: Record<string, string>) => Script["options"] };
+  for (const name of K6_TEST_NAMES) {
+    const options = lib.optionsFor(name, { VUS: "7", DURATION: "10m" });
+    expect([options.vus, options.duration, options.stages]).toEqual([7, "10m", undefined]);
+    expect(options.thresholds).toEqual(THRESHOLDS[name]);
+    // One of the two alone is not what the CLI passes: the script keeps its own shape.
+    expect(lib.optionsFor(name, { VUS: "7" }).vus).toBe(name === "smoke" ? 1 : undefined);
+  }
+});

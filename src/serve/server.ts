@@ -1,3 +1,5 @@
+import { context } from "@opentelemetry/api";
+import { suppressTracing } from "@opentelemetry/core";
 import type { Server } from "bun";
 import type { ConsolaInstance } from "consola";
 import type { RoleName } from "../roles.ts";
@@ -40,9 +42,12 @@ export function serveRole(
     ),
     routeOf,
   );
-  // Container healthchecks hit the probes every few seconds: tracing them would bury the traces that matter.
+  // Container healthchecks hit the probes every few seconds: recording them (the server span, /ready's own
+  // SQL or HTTP checks, their metric points) would bury the telemetry that matters. Suppressed, not just unwrapped.
   const handler = (request: Request) =>
-    PROBES.test(new URL(request.url).pathname) ? app.handle(request) : instrumented(request);
+    PROBES.test(new URL(request.url).pathname)
+      ? context.with(suppressTracing(context.active()), () => app.handle(request))
+      : instrumented(request);
   const server = Bun.serve({ hostname: config.host, port: config.port, fetch: handler, idleTimeout: 60 });
   assembled.start();
   log.info(`${role} listening on http://${config.host}:${server.port} (telemetry ${telemetry.enabled ? "on" : "off"})`);

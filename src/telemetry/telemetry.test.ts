@@ -1,11 +1,11 @@
 import { describe, expect, test } from "bun:test";
-import { SpanKind, trace } from "@opentelemetry/api";
+import { SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
 import { testTelemetry } from "../../test/support/telemetry.ts";
 import { tracedFetch } from "./fetch.ts";
 import { instrumentServer } from "./http-server.ts";
 import { otelReporter } from "./logger.ts";
 import { labResource, samplerFromEnv } from "./sdk.ts";
-import { describeQuery, tracedQuery } from "./sql.ts";
+import { querySummary, tracedQuery } from "./sql.ts";
 
 const telemetry = testTelemetry();
 
@@ -41,16 +41,82 @@ describe("auto instrumentation", () => {
     );
   });
 
-  test("SQL spans are named OPERATION table and never carry the bound values", async () => {
+  test("a 4xx is an error on the CLIENT span (error.type = the code) and unset on the SERVER span", async () => {
     telemetry.reset();
-    expect(describeQuery("INSERT INTO request_logs (a) VALUES ($1)").spanName).toBe("INSERT request_logs");
-    expect(describeQuery("select count(*) from request_logs where x").spanName).toBe("SELECT request_logs");
-    expect(describeQuery("SELECT 1").spanName).toBe("SELECT");
+    const client = tracedFetch(async () => new Response("{}", { status: 404 }));
+    const server = instrumentServer(
+      async () => client("http://user:pw@service-d:8004/compute?value=7&sig=secret"),
+      () => "/process",
+    );
+    const response = await server(new Request("http://service-a:8001/process?Signature=abc&x=1"));
+    expect(response.status).toBe(404);
+    const spans = telemetry.spans();
+    const clientSpan = spans.find((s) => s.kind === SpanKind.CLIENT);
+    const serverSpan = spans.find((s) => s.kind === SpanKind.SERVER);
+    expect(clientSpan?.status.code).toBe(SpanStatusCode.ERROR);
+    expect(clientSpan?.attributes["error.type"]).toBe("404");
+    expect(clientSpan?.attributes["url.full"]).toBe(
+      "http://REDACTED:REDACTED@service-d:8004/compute?value=7&sig=REDACTED",
+    );
+    expect(serverSpan?.status.code).toBe(SpanStatusCode.UNSET);
+    expect(serverSpan?.attributes["error.type"]).toBeUndefined();
+    expect(serverSpan?.attributes).toMatchObject({
+      "http.response.status_code": 404,
+      "server.address": "service-a",
+      "server.port": 8001,
+      "url.query": "Signature=REDACTED&x=1",
+    });
+    const clientPoints = await telemetry.points("http.client.request.duration");
+    expect(clientPoints).toContainEqual(expect.objectContaining({ "error.type": "404", "server.port": 8004 }));
+    const serverPoints = await telemetry.points("http.server.request.duration");
+    const route404 = serverPoints.filter(
+      (p) => p["http.route"] === "/process" && p["http.response.status_code"] === 404,
+    );
+    expect(route404.map((p) => p["error.type"])).toEqual([undefined]);
+  });
+
+  test("SQL spans are named by the query summary, as written, and never carry the bound values", async () => {
+    telemetry.reset();
+    expect(querySummary("INSERT INTO request_logs (a) VALUES ($1)")).toBe("INSERT request_logs");
+    expect(querySummary("select count(*) from request_logs where x = 'FROM t'")).toBe("select request_logs");
+    expect(querySummary("SELECT 1")).toBe("SELECT");
+    expect(querySummary("CREATE TABLE IF NOT EXISTS request_logs (id int)")).toBe("CREATE TABLE request_logs");
+    expect(querySummary("INSERT INTO shipping_details SELECT * FROM orders")).toBe(
+      "INSERT shipping_details SELECT orders",
+    );
     const query = tracedQuery(async () => [], { host: "db", port: 5432, database: "o11ylab" });
     await query`UPDATE request_logs SET status = ${"secret"} WHERE id = ${1}`;
     const span = telemetry.spans()[0];
     expect(span?.name).toBe("UPDATE request_logs");
-    expect(span?.attributes["db.query.text"]).toBe("UPDATE request_logs SET status = $1 WHERE id = $2");
+    expect(span?.attributes).toMatchObject({
+      "db.query.summary": "UPDATE request_logs",
+      "db.query.text": "UPDATE request_logs SET status = $1 WHERE id = $2",
+      "db.system.name": "postgresql",
+      "server.address": "db",
+      "server.port": 5432,
+    });
+    expect(span?.attributes["db.operation.name"]).toBeUndefined();
+  });
+
+  test("a query PostgreSQL refuses carries its SQLSTATE as error.type and db.response.status_code", async () => {
+    telemetry.reset();
+    const refused = Object.assign(new Error('relation "nope" does not exist'), {
+      name: "PostgresError",
+      code: "42P01",
+    });
+    const query = tracedQuery(
+      async () => {
+        throw refused;
+      },
+      { host: "db", port: 5432, database: "o11ylab" },
+    );
+    await expect(query`SELECT * FROM nope`).rejects.toBe(refused);
+    const span = telemetry.spans()[0];
+    expect(span?.status.code).toBe(SpanStatusCode.ERROR);
+    expect(span?.attributes).toMatchObject({ "error.type": "42P01", "db.response.status_code": "42P01" });
+    expect(await telemetry.points("db.client.operation.duration")).toContainEqual(
+      expect.objectContaining({ "db.query.summary": "SELECT nope", "db.response.status_code": "42P01" }),
+    );
   });
 
   test("log lines carry the active span's ids", () => {

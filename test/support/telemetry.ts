@@ -1,4 +1,4 @@
-import { context, metrics, propagation, trace } from "@opentelemetry/api";
+import { type Attributes, context, metrics, propagation, trace } from "@opentelemetry/api";
 import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";
 import { W3CTraceContextPropagator } from "@opentelemetry/core";
 import {
@@ -15,6 +15,8 @@ export interface TestTelemetry {
   reset(): void;
   /** Metric names recorded so far (collected on demand). */
   metricNames(): Promise<string[]>;
+  /** The attributes of every data point of one metric so far (cumulative, collected on demand). */
+  points(name: string): Promise<Attributes[]>;
 }
 
 let instance: TestTelemetry | undefined;
@@ -36,6 +38,14 @@ export function testTelemetry(): TestTelemetry {
       return metricExporter
         .getMetrics()
         .flatMap((rm) => rm.scopeMetrics.flatMap((sm) => sm.metrics.map((m) => m.descriptor.name)));
+    },
+    async points(name) {
+      await reader.forceFlush();
+      // Cumulative temporality: the last collection holds every point recorded so far.
+      const last = metricExporter.getMetrics().at(-1);
+      return (last?.scopeMetrics ?? [])
+        .flatMap((sm) => sm.metrics.filter((m) => m.descriptor.name === name))
+        .flatMap((m) => m.dataPoints.map((p) => p.attributes));
     },
   };
   return instance;

@@ -3,6 +3,7 @@ import { chmod, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type FakeDocker, type FakeRule, fakeDocker } from "../chaos/_fake-docker.ts";
+import { stackFile } from "../stack/assets.ts";
 import { constantLoad, K6_IMAGE, type K6Deps, runK6 } from "./run.ts";
 import { K6_FILES } from "./scripts.ts";
 
@@ -40,17 +41,31 @@ async function harness(rules: FakeRule[] | ((dir: string) => FakeRule[]), overri
   return { deps, lines, annotations, dir, fake };
 }
 
-const network: FakeRule = { match: "network inspect *", stdout: "o11y-lab_default\n" };
+/**
+ * The network as Docker knows it once compose has created the stack: the name compose.yaml gives it, read here
+ * from the file itself. Docker answers "not found" for any other name, as the engine does.
+ */
+const STACK_NETWORK = (Bun.YAML.parse(stackFile("compose.yaml")) as { networks: { default: { name: string } } })
+  .networks.default.name;
+const network: FakeRule = {
+  match: `network inspect --format {{.Name}} ${STACK_NETWORK}`,
+  stdout: `${STACK_NETWORK}\n`,
+};
+const noOtherNetwork: FakeRule = { match: "network inspect *", code: 1, stderr: "Error: No such network\n" };
 /** k6 in the container: exits with `code` after its handleSummary wrote the report into the mounted reports/. */
 const k6Container =
   (code: number) =>
-  (dir: string): FakeRule[] => [network, { match: "run --rm *", code, shell: `touch '${dir}/reports/${REPORT}'` }];
+  (dir: string): FakeRule[] => [
+    network,
+    noOtherNetwork,
+    { match: "run --rm *", code, shell: `touch '${dir}/reports/${REPORT}'` },
+  ];
 
 test("k6 load: exact docker run on the lab network, report in the state dir, exit code 0", async () => {
   const h = await harness(k6Container(0));
   expect(await runK6("load", { local: false }, h.deps)).toBe(0);
   expect(await h.fake.calls()).toEqual([
-    ["network", "inspect", "--format", "{{.Name}}", "o11y-lab_default"],
+    ["network", "inspect", "--format", "{{.Name}}", STACK_NETWORK],
     [
       "run",
       "--rm",
@@ -59,7 +74,7 @@ test("k6 load: exact docker run on the lab network, report in the state dir, exi
       "--label",
       "o11y-lab.k6=load",
       "--network",
-      "o11y-lab_default",
+      STACK_NETWORK,
       "--user",
       "1000:1000",
       "-v",
@@ -110,7 +125,7 @@ test("crossed thresholds: k6's exit code 99 comes back, with the report", async 
 
 test("no lab network: one line that says to start the lab, and no k6", async () => {
   const h = await harness([
-    { match: "network inspect *", code: 1, stderr: "Error: network o11y-lab_default not found\n" },
+    { match: "network inspect *", code: 1, stderr: `Error: network ${STACK_NETWORK} not found\n` },
   ]);
   await expect(runK6("smoke", { local: false }, h.deps)).rejects.toThrow("the lab is not running");
   expect((await h.fake.calls()).length).toBe(1);

@@ -4,7 +4,7 @@ import { access, mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { LabError } from "../errors.ts";
 import { roleByName } from "../roles.ts";
-import { PROJECT } from "../stack/compose.ts";
+import { labNetwork } from "../stack/compose.ts";
 import type { Docker } from "../stack/docker.ts";
 import { formatDuration, type K6TestName, parseDuration, shapeOf } from "./catalog.ts";
 import { writeK6Files } from "./scripts.ts";
@@ -13,8 +13,8 @@ import { writeK6Files } from "./scripts.ts";
 export const K6_IMAGE = "grafana/k6:2.3.0";
 /** Label on the k6 container: what the TUI and `docker ps` see running. */
 export const K6_LABEL = "o11y-lab.k6";
-/** The compose project's default network, where the services answer by name. */
-export const LAB_NETWORK = `${PROJECT}_default`;
+/** The stack's network, where the services answer by name. */
+export const LAB_NETWORK = labNetwork();
 
 /** k6's OpenTelemetry output over OTLP/HTTP, as k6 reads it from its environment. */
 function otelEnv(collector: string): Record<string, string> {

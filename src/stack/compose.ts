@@ -19,10 +19,24 @@ export function composeArgs(dir: string, overlays: readonly string[] = []): stri
 interface ComposeService {
   ports?: string[];
 }
+interface ComposeFile {
+  services: Record<string, ComposeService>;
+  networks?: { default?: { name?: string } };
+}
+
+const stackCompose = () => Bun.YAML.parse(stackFile("compose.yaml")) as ComposeFile;
+
+/**
+ * The network compose creates for the stack, where the services answer by name (k6 and chaos helpers join it):
+ * the name compose.yaml gives its default network, else compose's own `<project>_default`.
+ */
+export function labNetwork(): string {
+  return stackCompose().networks?.default?.name ?? `${PROJECT}_default`;
+}
 
 /** The stack's compose services and the host ports each publishes, read from the embedded compose file. */
 export function stackServices(): Map<string, number[]> {
-  const parsed = Bun.YAML.parse(stackFile("compose.yaml")) as { services: Record<string, ComposeService> };
+  const parsed = stackCompose();
   return new Map(
     Object.entries(parsed.services).map(([name, service]) => [
       name,

@@ -10,9 +10,14 @@ import type { RoleName } from "../roles.ts";
  * itself when service-a is slower than 10 s and otherwise passes service-a's status through.
  */
 
-/** Pinned images. Pumba's netem helper runs `tc` from the nettools image inside the target's network namespace. */
+/**
+ * Pinned images. Pumba's netem helper runs `tc` from the nettools image inside the target's network namespace; its
+ * stress helper runs stress-ng beside the target. Pumba pulls its helpers on every run unless told not to, and
+ * stress-ng's default is `:latest`: the lab pins both and pulls them once itself (run.ts).
+ */
 export const PUMBA_IMAGE = "gaiaadm/pumba:1.2.1";
 export const TC_IMAGE = "ghcr.io/alexei-led/pumba-alpine-nettools:sha-19e0a46";
+export const STRESS_IMAGE = "ghcr.io/alexei-led/stress-ng:0.20.01";
 
 /** Containers chaos may kill, pause or slow down: what `chaos stop` brings back. Container name = compose service. */
 export const CHAOS_TARGETS = ["api-gateway", "service-a", "service-b", "service-c", "service-d", "postgres", "kafka"];
@@ -61,14 +66,26 @@ export interface ChaosScenario {
 const APPS = "re2:^(api-gateway|service-[a-d])$";
 const ALL_APPS = ["api-gateway", "service-a", "service-b", "service-c", "service-d"];
 
+/** Turns off Pumba's pull of its helper image before every run (a BoolT flag: only `=false` turns it off). */
+const NO_PULL = "--pull-image=false";
+
 /** `netem --duration <d> --tc-image <pinned> <command…>`, as every netem scenario of the original lab spells it. */
 function netem(duration: string, ...command: string[]): string[] {
-  return ["netem", "--duration", duration, "--tc-image", TC_IMAGE, ...command];
+  return ["netem", "--duration", duration, "--tc-image", TC_IMAGE, NO_PULL, ...command];
 }
 
 /** Pumba's flag parser needs the stress-ng arguments joined to `--stressors` with `=`. */
 function stress(duration: string, stressors: string, target: string): string[] {
-  return ["stress", "--duration", duration, `--stressors=${stressors}`, target];
+  return [
+    "stress",
+    "--duration",
+    duration,
+    "--stress-image",
+    STRESS_IMAGE,
+    NO_PULL,
+    `--stressors=${stressors}`,
+    target,
+  ];
 }
 
 const everyRole = (fault: AppFault): Partial<Record<RoleName, AppFault>> =>
@@ -437,6 +454,15 @@ export const SCENARIOS: readonly ChaosScenario[] = [
 
 export function scenarioByName(name: string): ChaosScenario | undefined {
   return SCENARIOS.find((s) => s.name === name);
+}
+
+/** The pinned helper images the scenario's Pumba containers start (none for kill and pause). */
+export function helperImages(scenario: ChaosScenario): string[] {
+  const images = scenario.pumba.flatMap((run) => [
+    ...(run.args.includes("netem") ? [TC_IMAGE] : []),
+    ...(run.args.includes("stress") ? [STRESS_IMAGE] : []),
+  ]);
+  return [...new Set(images)];
 }
 
 /** Whether the scenario needs netem (tc inside the target's network namespace), which some hosts lack. */

@@ -2,11 +2,32 @@ import { afterEach, describe, expect, test } from "bun:test";
 import type { RoleName } from "../roles.ts";
 import { docker as dockerOnPath } from "../stack/docker.ts";
 import { type FakeDocker, type FakeRule, fakeDocker } from "./_fake-docker.ts";
-import { type ChaosScenario, PUMBA_IMAGE, SCENARIOS, scenarioByName, TC_IMAGE } from "./catalogue.ts";
+import {
+  type ChaosScenario,
+  helperImages,
+  PUMBA_IMAGE,
+  SCENARIOS,
+  STRESS_IMAGE,
+  scenarioByName,
+  TC_IMAGE,
+} from "./catalogue.ts";
 import { FaultClient, type Faults, NO_FAULT } from "./faults.ts";
-import { type ChaosDeps, chaosStatus, cleanChaos, NETEM_PROBE, preflight, startScenario, stopChaos } from "./run.ts";
+import {
+  type ChaosDeps,
+  chaosStatus,
+  cleanChaos,
+  NETEM_PROBE,
+  PUMBA_SETTLE_MS,
+  preflight,
+  startScenario,
+  stopChaos,
+} from "./run.ts";
 
-/** The original lab's Pumba arguments (reference §6.3; delay-service-b from the codelab's exercise), `TC` standing for the pinned nettools image. */
+/**
+ * The original lab's Pumba arguments (reference §6.3; delay-service-b from the codelab's exercise), `TC` standing
+ * for the pinned nettools image. The lab adds only the pinned stress image and `--pull-image=false` (tested on
+ * their own below).
+ */
 const ORIGINAL: Record<string, string[]> = {
   "kill-random": ["--interval 30s --random --log-level info kill --signal SIGKILL re2:^(service-[b-d])$"],
   "kill-all": ["--interval 20s --log-level info kill --signal SIGTERM re2:^(api-gateway|service-[a-d])$"],
@@ -93,6 +114,7 @@ interface Harness {
   lines: string[];
   annotations: string[];
   services: ReturnType<typeof fakeServices>;
+  slept: number[];
 }
 
 let fake: FakeDocker | undefined;
@@ -101,10 +123,15 @@ afterEach(async () => {
   fake = undefined;
 });
 
+/** What Docker says of a detached container just started: running (a test that wants it gone says so first). */
+const STILL_RUNNING = ["inspect", "--format", "{{.State.Status}} {{.State.ExitCode}}"];
+const pumbaRunning: FakeRule = { match: `${STILL_RUNNING.join(" ")} *`, stdout: "running 0\n" };
+
 async function harness(rules: FakeRule[], services = fakeServices(), random = 0): Promise<Harness> {
-  fake = await fakeDocker(rules);
+  fake = await fakeDocker([...rules, pumbaRunning]);
   const lines: string[] = [];
   const annotations: string[] = [];
+  const slept: number[] = [];
   const push = (kind: string) => (message: string) => lines.push(`${kind} ${message}`);
   const deps: ChaosDeps = {
     docker: fake.docker,
@@ -112,8 +139,11 @@ async function harness(rules: FakeRule[], services = fakeServices(), random = 0)
     annotate: async (text, tags) => annotations.push(`${text} [${tags.join(",")}]`),
     log: { info: push("info"), success: push("success"), warn: push("warn"), log: push("log") },
     random: () => random,
+    sleep: async (ms) => {
+      slept.push(ms);
+    },
   };
-  return { deps, fake, lines, annotations, services };
+  return { deps, fake, lines, annotations, services, slept };
 }
 
 const scenario = (name: string): ChaosScenario => {
@@ -126,7 +156,13 @@ describe("the catalogue", () => {
   test("has the original scenarios, in order, with the original Pumba arguments and container names", () => {
     expect(SCENARIOS.map((s) => s.name).sort()).toEqual(Object.keys(ORIGINAL).sort());
     for (const s of SCENARIOS) {
-      const args = s.pumba.map((run) => run.args.join(" ").replaceAll(TC_IMAGE, "TC"));
+      const args = s.pumba.map((run) =>
+        run.args
+          .join(" ")
+          .replaceAll(TC_IMAGE, "TC")
+          .replaceAll(` --stress-image ${STRESS_IMAGE}`, "")
+          .replaceAll(` ${"--pull-image=false"}`, ""),
+      );
       expect({ name: s.name, args }).toEqual({ name: s.name, args: ORIGINAL[s.name] ?? [] });
       expect({ name: s.name, containers: s.pumba.map((r) => r.container) }).toEqual({
         name: s.name,
@@ -136,7 +172,35 @@ describe("the catalogue", () => {
   });
 
   test("images are pinned to exact versions", () => {
-    for (const image of [PUMBA_IMAGE, TC_IMAGE]) expect(image).not.toMatch(/:latest$|^[^:]+$/);
+    for (const image of [PUMBA_IMAGE, TC_IMAGE, STRESS_IMAGE]) expect(image).not.toMatch(/:latest$|^[^:]+$/);
+  });
+
+  test("every helper Pumba starts is the pinned image, and Pumba never pulls it (its default is to, every run)", () => {
+    const runs = SCENARIOS.flatMap((s) => s.pumba);
+    const netem = runs.filter((r) => r.args.includes("netem"));
+    const stress = runs.filter((r) => r.args.includes("stress"));
+    expect(netem.length).toBeGreaterThan(0);
+    expect(stress.length).toBeGreaterThan(0);
+    for (const run of netem) {
+      const at = run.args.indexOf("netem");
+      // netem-level flags sit between `netem` and its subcommand
+      expect(run.args.slice(at + 1, at + 6)).toEqual([
+        "--duration",
+        expect.any(String),
+        "--tc-image",
+        TC_IMAGE,
+        "--pull-image=false",
+      ]);
+    }
+    for (const run of stress) {
+      const at = run.args.indexOf("stress");
+      expect(run.args.slice(at + 3, at + 6)).toEqual(["--stress-image", STRESS_IMAGE, "--pull-image=false"]);
+    }
+    expect(
+      runs
+        .filter((r) => !r.args.includes("netem") && !r.args.includes("stress"))
+        .every((r) => !r.args.some((a) => a.startsWith("--pull"))),
+    ).toBe(true);
   });
 
   test("every scenario says what it promises, where to look, and has an app-level form", () => {
@@ -169,6 +233,7 @@ describe("chaos <scenario>", () => {
     await startScenario(s, { app: false }, h.deps);
     const expected: string[][] = [];
     if (s.pumba.some((r) => r.args.includes("netem"))) expected.push(NETEM_PROBE);
+    for (const image of helperImages(s)) expected.push(["image", "inspect", "--format", "{{.Id}}", image]);
     for (const run of s.pumba) {
       expected.push(["rm", "-f", run.container]);
       expected.push([
@@ -183,6 +248,7 @@ describe("chaos <scenario>", () => {
         PUMBA_IMAGE,
         ...run.args,
       ]);
+      if (!s.foreground) expected.push([...STILL_RUNNING, run.container]);
     }
     expect(await h.fake.calls()).toEqual(expected);
     expect(h.services.calls).toEqual([]);
@@ -193,6 +259,7 @@ describe("chaos <scenario>", () => {
     const h = await harness([netemOk]);
     await startScenario(scenario("network-delay"), { app: false }, h.deps);
     expect((await h.fake.calls()).slice(1)).toEqual([
+      ["image", "inspect", "--format", "{{.Id}}", TC_IMAGE],
       ["rm", "-f", "pumba-delay"],
       [
         "run",
@@ -211,6 +278,7 @@ describe("chaos <scenario>", () => {
         "5m",
         "--tc-image",
         TC_IMAGE,
+        "--pull-image=false",
         "delay",
         "--time",
         "500",
@@ -220,6 +288,7 @@ describe("chaos <scenario>", () => {
         "normal",
         "re2:^(api-gateway|service-[a-d])$",
       ],
+      [...STILL_RUNNING, "pumba-delay"],
     ]);
   });
 
@@ -239,7 +308,7 @@ describe("chaos <scenario>", () => {
   test("a scenario without netem does not probe for it", async () => {
     const h = await harness([]);
     await startScenario(scenario("pause-kafka"), { app: false }, h.deps);
-    expect((await h.fake.calls()).map((c) => c[0])).toEqual(["rm", "run"]);
+    expect((await h.fake.calls()).map((c) => c[0])).toEqual(["rm", "run", "inspect"]);
   });
 
   test("--app sets the fault flags of each role and touches no container", async () => {
@@ -274,6 +343,39 @@ describe("chaos <scenario>", () => {
     expect(high.services.calls).toEqual([
       'PUT service-d {"latency_ms":0,"jitter_ms":0,"error_rate":1,"error_status":503}',
     ]);
+  });
+
+  test("stress-postgres pulls its pinned stress-ng image once when it is missing; Pumba is told not to", async () => {
+    const h = await harness([
+      { match: `image inspect --format {{.Id}} ${STRESS_IMAGE}`, code: 1, stderr: "Error: No such image\n" },
+    ]);
+    await startScenario(scenario("stress-postgres"), { app: false }, h.deps);
+    const calls = await h.fake.calls();
+    expect(calls.slice(0, 3)).toEqual([
+      ["image", "inspect", "--format", "{{.Id}}", STRESS_IMAGE],
+      ["pull", STRESS_IMAGE],
+      ["rm", "-f", "pumba-stress-postgres"],
+    ]);
+    expect(calls[3]?.slice(-5)).toEqual([
+      "--stress-image",
+      STRESS_IMAGE,
+      "--pull-image=false",
+      "--stressors=--cpu 2 --io 1 --timeout 120s",
+      "postgres",
+    ]);
+  });
+
+  test("a detached Pumba that exits at once is a failure with its last log line, not 'is on'", async () => {
+    const h = await harness([
+      { match: `${STILL_RUNNING.join(" ")} pumba-stress-postgres`, stdout: "exited 1\n" },
+      { match: "logs --tail 20 pumba-stress-postgres", stderr: 'level=error msg="failed to pull stress image"\n' },
+    ]);
+    await expect(startScenario(scenario("stress-postgres"), { app: false }, h.deps)).rejects.toThrow(
+      'pumba-stress-postgres stopped right after it started (exited, exit code 1): level=error msg="failed to pull stress image"',
+    );
+    expect(h.slept).toEqual([PUMBA_SETTLE_MS]);
+    expect(h.lines.some((l) => l.includes("is on"))).toBe(false);
+    expect(h.annotations).toEqual([]);
   });
 
   test("a failing pumba start is one line with docker's reason", async () => {

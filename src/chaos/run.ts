@@ -5,6 +5,7 @@ import {
   type AppFault,
   CHAOS_TARGETS,
   type ChaosScenario,
+  helperImages,
   needsNetem,
   PUMBA_IMAGE,
   type PumbaRun,
@@ -19,6 +20,8 @@ export const CHAOS_LABEL = "o11y-lab.chaos";
 const DOCKER_SOCKET = "/var/run/docker.sock:/var/run/docker.sock";
 /** Pumba's helper containers (tc, stress-ng) carry this label so that Pumba never picks them as targets. */
 const PUMBA_HELPER_LABEL = "com.gaiaadm.pumba.skip";
+/** How long a detached Pumba must stay up before it counts as started: bad flags or a missing image end it sooner. */
+export const PUMBA_SETTLE_MS = 2000;
 /** The order `chaos stop` brings containers back in: dependencies first, as compose started them. */
 const RESTORE_ORDER = ["postgres", "kafka", "service-d", "service-b", "service-c", "service-a", "api-gateway"];
 
@@ -36,6 +39,7 @@ export interface ChaosDeps {
   readonly annotate: (text: string, tags: readonly string[]) => Promise<unknown>;
   readonly log: ChaosLog;
   readonly random: () => number;
+  readonly sleep: (ms: number) => Promise<void>;
 }
 
 /** `docker run` for one Pumba container: labelled with its scenario, detached unless it is a one-shot. */
@@ -104,7 +108,34 @@ async function startApp(scenario: ChaosScenario, deps: ChaosDeps): Promise<void>
   deps.log.success(`${scenario.name} (app-level) is on: ${scenario.app.expect}`);
 }
 
+/** Pulls each pinned helper image that is not here yet, once: Pumba itself is told never to pull (catalogue.ts). */
+async function ensureHelperImages(scenario: ChaosScenario, deps: ChaosDeps): Promise<void> {
+  for (const image of helperImages(scenario)) {
+    const present = await deps.docker.capture(["image", "inspect", "--format", "{{.Id}}", image]);
+    if (present.code === 0) continue;
+    if (NOT_RUNNING.test(present.stderr)) throw dockerNotRunning();
+    deps.log.info(`pulling ${image} (once: Pumba's helper for ${scenario.name})`);
+    const code = await deps.docker.attach(["pull", image]);
+    if (code !== 0) throw new LabError(`docker pull ${image} failed (exit ${code})`, "see Docker's messages above");
+  }
+}
+
+/** A detached Pumba that is gone right after its start did nothing: say so, with its own last words. */
+async function checkStillRunning(container: string, deps: ChaosDeps): Promise<void> {
+  await deps.sleep(PUMBA_SETTLE_MS);
+  const state = await deps.docker.capture(["inspect", "--format", "{{.State.Status}} {{.State.ExitCode}}", container]);
+  const [status = "", exitCode = ""] = state.stdout.trim().split(" ");
+  if (state.code === 0 && status === "running") return;
+  const logs = await deps.docker.capture(["logs", "--tail", "20", container]);
+  const last = `${logs.stdout}\n${logs.stderr}`.trim().split("\n").filter(Boolean).at(-1)?.trim();
+  throw new LabError(
+    `${container} stopped right after it started (${status || "gone"}${exitCode ? `, exit code ${exitCode}` : ""})${last ? `: ${last}` : ""}`,
+    `see docker logs ${container}; o11y-lab chaos clean removes it`,
+  );
+}
+
 async function startPumba(scenario: ChaosScenario, deps: ChaosDeps): Promise<void> {
+  await ensureHelperImages(scenario, deps);
   for (const run of scenario.pumba) {
     await deps.docker.capture(["rm", "-f", run.container]);
     const args = pumbaRunArgs(scenario, run);
@@ -113,6 +144,7 @@ async function startPumba(scenario: ChaosScenario, deps: ChaosDeps): Promise<voi
       if (code !== 0) throw new LabError(`pumba exited with ${code}`, "is the lab up? o11y-lab status");
     } else {
       await dockerOk(deps.docker, args, "is the lab up? o11y-lab status");
+      await checkStillRunning(run.container, deps);
       deps.log.info(`started ${run.container}`);
     }
   }

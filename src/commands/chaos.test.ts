@@ -11,7 +11,8 @@ let state: string;
 
 beforeAll(async () => {
   fake = await fakeDocker([
-    { match: "network inspect *", stdout: "o11y-lab_default\n" },
+    { match: "network inspect *", stdout: "o11y-lab\n" },
+    { match: "inspect --format {{.State.Status}} {{.State.ExitCode}} *", stdout: "running 0\n" },
     { match: "run --rm * grafana/k6:*", code: 99 },
   ]);
   state = await mkdtemp(join(tmpdir(), "o11y-state-"));
@@ -47,7 +48,9 @@ test("chaos pause-kafka starts its Pumba container through docker and exits 0", 
   const { code } = await cli("chaos", "pause-kafka");
   expect(code).toBe(0);
   const calls = await fake.calls();
-  expect(calls.at(-1)).toEqual([
+  // its run, then the check that it is still up
+  expect(calls.at(-1)?.slice(0, 2)).toEqual(["inspect", "--format"]);
+  expect(calls.at(-2)).toEqual([
     "run",
     "-d",
     "--name",

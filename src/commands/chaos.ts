@@ -41,6 +41,7 @@ async function deps(): Promise<ChaosDeps> {
     annotate: (text, tags) => annotate(text, tags),
     log: consola.withTag("chaos"),
     random: Math.random,
+    sleep: (ms) => Bun.sleep(ms),
   };
 }
 

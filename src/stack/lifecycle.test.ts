@@ -12,6 +12,7 @@ import { STACK_FILES } from "./assets.ts";
 import { stackServices } from "./compose.ts";
 import { docker } from "./docker.ts";
 import { down, type LabDeps, logs, RELEASE_IMAGE, type Reporter, status, up } from "./lifecycle.ts";
+import { OTLP_EXPORT_FILE } from "./otlp-export.ts";
 
 const REPO = join(import.meta.dir, "../..");
 
@@ -49,6 +50,10 @@ let fake: string;
 let dir: string;
 let output: string[];
 let busyPorts: Set<number>;
+/** The running o11y-lab binary that up mounts: a real file, mode 0755 as an install leaves it. */
+let binary: string;
+/** A clock that moves only when the code sleeps, or when a test says a docker call took time. */
+let clock: number;
 
 beforeEach(() => {
   fake = mkdtempSync(join(tmpdir(), "o11y-lab-docker-"));
@@ -60,6 +65,10 @@ beforeEach(() => {
   busyPorts = new Set();
   writePs("ps.json", "running", "healthy");
   writeFileSync(join(fake, "ps.1.json"), ""); // nothing runs before `up`
+  binary = join(fake, "o11y-lab");
+  writeFileSync(binary, "#!/bin/sh\n");
+  chmodSync(binary, 0o755);
+  clock = 1_000_000;
 });
 afterEach(() => rmSync(fake, { recursive: true, force: true }));
 
@@ -85,8 +94,11 @@ function deps(overrides: Partial<LabDeps> = {}, path = `${join(fake, "bin")}:/us
     dir,
     report,
     portFree: async (port) => !busyPorts.has(port),
-    sleep: async () => {},
-    binary: "/opt/o11y-lab/bin/o11y-lab",
+    sleep: async (ms) => {
+      clock += ms;
+    },
+    now: () => clock,
+    binary,
     platform: "linux",
     ...overrides,
   };
@@ -128,7 +140,7 @@ describe("up", () => {
         "# Written by o11y-lab up: which image and files the service containers use.",
         "COMPOSE_PROJECT_NAME=o11y-lab",
         "COMPOSE_FILE=compose.yaml:compose.binary.yaml",
-        "O11Y_LAB_BINARY=/opt/o11y-lab/bin/o11y-lab",
+        `O11Y_LAB_BINARY=${binary}`,
         "",
       ].join("\n"),
     );
@@ -139,6 +151,28 @@ describe("up", () => {
     expect(text).toContain("http://127.0.0.1:3000");
     expect(text).toContain("admin / admin");
     expect(text).toContain("http://127.0.0.1:8080/api/process");
+  });
+
+  test("the time to healthy is counted from the command's start, compose's own pulls and starts included", async () => {
+    writePs("ps.2.json", "running", "starting");
+    const real = deps();
+    const slowCompose = {
+      ...real.docker,
+      attach: async (args: readonly string[]) => {
+        clock += 25_000; // compose up -d returns after pulling, building and starting in dependency order
+        return real.docker.attach(args);
+      },
+    };
+    await up({ ...real, docker: slowCompose }, { pollMs: 2000 });
+    expect(output.join("\n")).toContain("all 12 containers healthy, 27 s after o11y-lab up started");
+  });
+
+  test("a binary the containers' uid 10001 cannot read and run: one line naming the mode and the fix", async () => {
+    chmodSync(binary, 0o700);
+    expect(await failure(up(deps()))).toBe(
+      `${binary} has mode 0700: the service containers run it as uid 10001, which cannot read and execute it — chmod 755 ${binary}, then run o11y-lab up`,
+    );
+    expect(argv().some((a) => a.includes(" up "))).toBe(false);
   });
 
   test("a second up rewrites no file", async () => {
@@ -164,14 +198,13 @@ describe("up", () => {
   });
 
   test("--build builds stack/Dockerfile with the running binary, then uses that image", async () => {
-    const binary = join(fake, "o11y-lab-binary");
-    writeFileSync(binary, "#!/bin/sh\n");
-    await up(deps({ binary }), { build: true });
+    await up(deps(), { build: true });
     const image = `o11y-lab/o11y-lab:${VERSION}-local`;
     expect(argv().slice(3, 5)).toEqual([
       `build --file ${dir}/Dockerfile --tag ${image} ${dir}`,
-      `${compose()} up --detach --remove-orphans`,
+      `${compose()} --file ${dir}/compose.build.yaml up --detach --remove-orphans`,
     ]);
+    expect(read(".env")).toContain("COMPOSE_FILE=compose.yaml:compose.build.yaml\n");
     expect(read("o11y-lab")).toBe("#!/bin/sh\n");
     expect(read(".dockerignore")).toBe("*\n!o11y-lab\n");
     expect(read(".env")).toContain(`O11Y_LAB_IMAGE=${image}\n`);
@@ -184,12 +217,12 @@ describe("up", () => {
     expect(argv()).not.toContainEqual(expect.stringContaining(" up "));
   });
 
-  test("--otlp-endpoint: an owner-only collector overlay and the compose overlay that mounts it", async () => {
+  test("--otlp-endpoint: a collector overlay in an owner-only directory and the compose overlay that mounts it", async () => {
     await up(deps(), { otlpEndpoint: "https://otlp.example.com", otlpHeaders: { Authorization: "Bearer s3cr$t" } });
     expect(argv()).toContain(
       `${compose()} --file ${dir}/compose.binary.yaml --file ${dir}/compose.otlp-export.yaml up --detach --remove-orphans`,
     );
-    const overlay = Bun.YAML.parse(read("otlp-export.yaml")) as {
+    const overlay = Bun.YAML.parse(read(OTLP_EXPORT_FILE)) as {
       exporters: Record<string, { endpoint: string; headers: Record<string, string> }>;
       service: { pipelines: Record<string, { exporters: string[] }> };
     };
@@ -204,11 +237,13 @@ describe("up", () => {
       "otlphttp/external",
     ]);
     expect(overlay.service.pipelines.metrics?.exporters).toEqual(["prometheus", "otlphttp/external"]);
-    expect(statSync(join(dir, "otlp-export.yaml")).mode & 0o777).toBe(0o600);
+    // The collector's uid 10001 reads it through its mount; on the host only the owner reaches its directory.
+    expect(statSync(join(dir, OTLP_EXPORT_FILE)).mode & 0o004).toBe(0o004);
+    expect(statSync(join(dir, "private")).mode & 0o777).toBe(0o700);
     expect(read(".env")).toContain("COMPOSE_FILE=compose.yaml:compose.binary.yaml:compose.otlp-export.yaml\n");
 
     await up(deps());
-    expect(existsSync(join(dir, "otlp-export.yaml"))).toBe(false);
+    expect(existsSync(join(dir, OTLP_EXPORT_FILE))).toBe(false);
   });
 
   test("a port something else holds stops up before compose runs, naming port and service", async () => {
@@ -232,6 +267,32 @@ describe("up", () => {
       "docker compose up failed (exit 1) — see Docker's messages above; o11y-lab status shows what is running, o11y-lab down cleans up",
     );
     expect(argv().at(-1)).toEndWith("up --detach --remove-orphans");
+  });
+
+  test("a failing up over a running lab says exactly which of its containers it stopped", async () => {
+    writePs("ps.1.json", "running", "healthy");
+    const after = ["otel-collector", "prometheus", "grafana", "api-gateway"];
+    writePs("ps.2.json", "running", "healthy");
+    const lines = readFileSync(join(fake, "ps.2.json"), "utf8").trim().split("\n");
+    const stopped = lines.map((line) => {
+      const entry = JSON.parse(line) as { Service: string; State: string };
+      return JSON.stringify(after.includes(entry.Service) ? { ...entry, State: "exited", Health: "" } : entry);
+    });
+    writeFileSync(join(fake, "ps.2.json"), `${stopped.join("\n")}\n`);
+    writeFileSync(join(fake, "fail-up"), "");
+    const message = await failure(up(deps()));
+    expect(message).toStartWith(
+      "docker compose up failed (exit 1); it stopped api-gateway, otel-collector, prometheus, grafana, which were running before — ",
+    );
+    expect(message).toContain("o11y-lab up with the options the lab ran with starts them again");
+  });
+
+  test("a failing up that stopped nothing says the running lab was left as it was", async () => {
+    writePs("ps.1.json", "running", "healthy");
+    writeFileSync(join(fake, "fail-up"), "");
+    expect(await failure(up(deps()))).toStartWith(
+      "docker compose up failed (exit 1); the running lab was left as it was",
+    );
   });
 
   test("containers that never get healthy: a timeout naming them and the command to look", async () => {

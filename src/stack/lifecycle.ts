@@ -1,10 +1,11 @@
-import { copyFile } from "node:fs/promises";
+import { copyFile, stat } from "node:fs/promises";
 import { delimiter, join } from "node:path";
 import { LabError } from "../errors.ts";
 import { VERSION } from "../version.ts";
 import { STACK_FILES } from "./assets.ts";
 import { type Container, composeArgs, parsePs, stackServices } from "./compose.ts";
 import type { Docker } from "./docker.ts";
+import { OTLP_EXPORT_FILE, otlpExportConfig } from "./otlp-export.ts";
 import { checkDocker, checkPorts, MIN_MEMORY_BYTES } from "./preflight.ts";
 import { removeFile, type StateFile, writeChanged } from "./state.ts";
 
@@ -29,6 +30,8 @@ export interface LabDeps {
   /** Whether nothing listens on 127.0.0.1:port */
   readonly portFree: (port: number) => Promise<boolean>;
   readonly sleep: (ms: number) => Promise<void>;
+  /** Milliseconds since the epoch (Date.now; tests pass a clock they advance). */
+  readonly now: () => number;
   /** The running compiled o11y-lab executable, undefined when running from source */
   readonly binary: string | undefined;
   readonly platform: NodeJS.Platform;
@@ -60,7 +63,11 @@ function serviceImage(deps: LabDeps, build: boolean): ServiceImage {
         "build it (bun run build) and run dist/o11y-lab up --build on a Linux host, or run o11y-lab up without --build",
       );
     }
-    return { env: { O11Y_LAB_IMAGE: `o11y-lab/o11y-lab:${VERSION}-local` }, overlays: [], describe: "built locally" };
+    return {
+      env: { O11Y_LAB_IMAGE: `o11y-lab/o11y-lab:${VERSION}-local` },
+      overlays: ["compose.build.yaml"],
+      describe: "built locally",
+    };
   }
   if (linuxBinary) {
     return {
@@ -79,6 +86,22 @@ function serviceImage(deps: LabDeps, build: boolean): ServiceImage {
     overlays: [],
     describe: `${RELEASE_IMAGE}:${VERSION}`,
   };
+}
+
+/** The uid the service containers run as (compose.yaml's x-app user, stack/Dockerfile's USER). */
+const SERVICE_UID = 10001;
+
+/**
+ * The services run the binary as uid 10001, which is neither its owner nor in its group: it needs the "other"
+ * read and execute bits (read too: a Bun executable reads its own file to load the embedded code).
+ */
+async function checkBinaryRunnable(binary: string): Promise<void> {
+  const mode = (await stat(binary)).mode & 0o777;
+  if ((mode & 0o005) === 0o005) return;
+  throw new LabError(
+    `${binary} has mode ${mode.toString(8).padStart(4, "0")}: the service containers run it as uid ${SERVICE_UID}, which cannot read and execute it`,
+    `chmod 755 ${binary}, then run o11y-lab up`,
+  );
 }
 
 /** .env next to compose.yaml: compose reads it, so `docker compose` run by hand in that directory works the same. */
@@ -114,20 +137,21 @@ function dockerFailed(what: string, code: number, stderr = ""): LabError {
 /** `o11y-lab up`: preflight, write the stack files, start the project, wait until every container is healthy. */
 export async function up(deps: LabDeps, options: UpOptions = {}): Promise<void> {
   const { docker, dir, report } = deps;
+  const started = deps.now();
   await checkDocker(docker, { minMemory: MIN_MEMORY_BYTES });
   const image = serviceImage(deps, options.build ?? false);
+  if (image.env.O11Y_LAB_BINARY || options.build) await checkBinaryRunnable(deps.binary ?? "");
   const overlays = [...image.overlays];
   const extra: StateFile[] = [];
   if (options.otlpEndpoint) {
-    const { otlpExportConfig } = await import("./otlp-export.ts");
     overlays.push("compose.otlp-export.yaml");
     extra.push({
-      path: "otlp-export.yaml",
+      path: OTLP_EXPORT_FILE,
       content: otlpExportConfig(options.otlpEndpoint, options.otlpHeaders ?? {}),
       secret: true,
     });
   } else {
-    await removeFile(dir, "otlp-export.yaml");
+    await removeFile(dir, OTLP_EXPORT_FILE);
   }
   if (options.build) extra.push({ path: ".dockerignore", content: "*\n!o11y-lab\n" });
   const written = await writeChanged(dir, [
@@ -159,29 +183,51 @@ export async function up(deps: LabDeps, options: UpOptions = {}): Promise<void> 
     `starting the lab (services run ${image.describe}${options.otlpEndpoint ? `; also exporting to ${options.otlpEndpoint}` : ""})`,
   );
   const code = await docker.attach([...composeArgs(dir, overlays), "up", "--detach", "--remove-orphans"]);
-  if (code !== 0) throw dockerFailed("docker compose up", code);
-  await waitHealthy(deps, [...services.keys()], options);
+  if (code !== 0) throw await upFailed(deps, code, running);
+  await waitHealthy(deps, [...services.keys()], options, started);
   printUrls(report);
 }
 
+/**
+ * A failed `compose up` over a running lab may have stopped containers it meant to recreate (their dependents
+ * too): name exactly those, so that nobody wonders where the lab went.
+ */
+async function upFailed(deps: LabDeps, code: number, runningBefore: ReadonlySet<string>): Promise<LabError> {
+  const failed = dockerFailed("docker compose up", code);
+  if (runningBefore.size === 0) return failed;
+  const now = new Map((await listContainers(deps).catch(() => [])).map((c) => [c.service, c.state]));
+  const stopped = [...runningBefore].filter((service) => now.get(service) !== "running");
+  if (stopped.length === 0) return new LabError(`${failed.message}; the running lab was left as it was`, failed.hint);
+  return new LabError(
+    `${failed.message}; it stopped ${stopped.join(", ")}, which were running before`,
+    "see Docker's messages above; o11y-lab up with the options the lab ran with starts them again, o11y-lab status shows every container",
+  );
+}
+
 /** Polls `compose ps` until every service's container is healthy, saying what it still waits for. */
-async function waitHealthy(deps: LabDeps, services: readonly string[], options: UpOptions): Promise<void> {
+async function waitHealthy(
+  deps: LabDeps,
+  services: readonly string[],
+  options: UpOptions,
+  upStarted: number,
+): Promise<void> {
   const timeoutMs = options.timeoutMs ?? 5 * 60_000;
   const pollMs = options.pollMs ?? 2000;
-  const started = Date.now();
+  const started = deps.now();
   let said = "";
   let saidAt = 0;
   for (;;) {
     const containers = new Map((await listContainers(deps)).map((c) => [c.service, c]));
     const waiting = services.filter((s) => containers.get(s)?.health !== "healthy");
     if (waiting.length === 0) {
+      // Counted from the command's start, pulls and builds included: what the person at the terminal waited.
       deps.report.success(
-        `all ${services.length} containers healthy after ${Math.round((Date.now() - started) / 1000)} s`,
+        `all ${services.length} containers healthy, ${Math.round((deps.now() - upStarted) / 1000)} s after o11y-lab up started`,
       );
       return;
     }
     const detail = waiting.map((s) => `${s} (${describe(containers.get(s))})`).join(", ");
-    const elapsed = Date.now() - started;
+    const elapsed = deps.now() - started;
     if (elapsed >= timeoutMs) {
       const first = waiting[0] ?? "";
       throw new LabError(

@@ -1,6 +1,9 @@
 import { LabError } from "../errors.ts";
 import { stackFile } from "./assets.ts";
 
+/** Where `up --otlp-endpoint` writes the collector overlay, relative to the stack dir (compose.otlp-export.yaml). */
+export const OTLP_EXPORT_FILE = "private/otlp-export.yaml";
+
 /** The exporter `up --otlp-endpoint` adds to every collector pipeline. */
 export const EXTERNAL_EXPORTER = "otlphttp/external";
 

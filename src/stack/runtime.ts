@@ -19,6 +19,7 @@ export function labDeps(tag: string): LabDeps {
     report: consola.withTag(tag),
     portFree,
     sleep: (ms) => Bun.sleep(ms),
+    now: Date.now,
     binary: runningBinary(),
     platform: process.platform,
   };

@@ -41,8 +41,12 @@ test("writeChanged writes new and changed files only, and leaves unchanged ones 
   expect(statSync(join(dir, "c")).mtime.getTime()).toBe(old.getTime());
 });
 
-test("secret files are readable by their owner only", async () => {
+test("a secret is reachable on the host by its owner only, yet readable by a container's other user", async () => {
   const dir = tmp();
-  await writeChanged(dir, [{ path: "s.yaml", content: "k: v", secret: true }]);
-  expect(statSync(join(dir, "s.yaml")).mode & 0o777).toBe(0o600);
+  await writeChanged(dir, [{ path: "private/s.yaml", content: "k: v", secret: true }]);
+  expect(statSync(join(dir, "private")).mode & 0o777).toBe(0o700);
+  // The collector runs as uid 10001, not the file's owner: through its bind mount only "other" bits apply.
+  expect(statSync(join(dir, "private/s.yaml")).mode & 0o004).toBe(0o004);
+  await writeChanged(dir, [{ path: "private/s.yaml", content: "k: w", secret: true }]);
+  expect(statSync(join(dir, "private/s.yaml")).mode & 0o777).toBe(0o644);
 });

@@ -18,7 +18,12 @@ export function stackDir(env: NodeJS.ProcessEnv = process.env): string {
   return join(stateDir(env), "stack");
 }
 
-/** A file to write: path relative to the directory, its content, and whether only the owner may read it. */
+/**
+ * A file to write: path relative to the directory, its content, and whether it is a secret. A secret is kept from
+ * other host users by its directory (0700), not by its own mode: it is bind-mounted into a container whose user
+ * (the collector's uid 10001) is not the owner and must be able to read it, and a bind mount does not check the
+ * host directories above the file.
+ */
 export interface StateFile {
   readonly path: string;
   readonly content: string;
@@ -36,8 +41,9 @@ export async function writeChanged(dir: string, files: Iterable<StateFile>): Pro
     const current = await readFile(target, "utf8").catch(() => undefined);
     if (current === file.content) continue;
     await mkdir(dirname(target), { recursive: true });
-    await writeFile(target, file.content, { mode: file.secret ? 0o600 : 0o644 });
-    if (file.secret) await chmod(target, 0o600);
+    if (file.secret) await chmod(dirname(target), 0o700);
+    await writeFile(target, file.content, { mode: 0o644 });
+    await chmod(target, 0o644);
     written.push(file.path);
   }
   return written;

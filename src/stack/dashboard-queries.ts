@@ -190,3 +190,20 @@ export function metricNames(expr: string): string[] {
 }
 
 const KEYWORDS = new Set(["by", "without", "on", "ignoring", "group_left", "group_right", "sum", "rate", "count"]);
+
+/** What Grafana knows of a span when it fills a trace → logs template. */
+export interface SpanForTemplate {
+  readonly traceId: string;
+  readonly spanId: string;
+  /** The span's tags: its resource and span attributes. */
+  readonly tags: Readonly<Record<string, unknown>>;
+}
+
+/** A Tempo data link template (`${__span.traceId}`, `${__span.tags["service.name"]}`, …) filled for one span. */
+export function fillSpanTemplate(template: string, span: SpanForTemplate): string {
+  return template
+    .replace(/\$\{__span\.tags\["([^"]+)"\]\}/g, (_m, tag: string) => String(span.tags[tag] ?? ""))
+    .replace(/\$\{__span\.tags\.([\w.]+)\}/g, (_m, tag: string) => String(span.tags[tag] ?? ""))
+    .replace(/\$\{__span\.traceId\}/g, span.traceId)
+    .replace(/\$\{__span\.spanId\}/g, span.spanId);
+}

@@ -1,18 +1,16 @@
 /**
  * Every query Grafana is provisioned with, run against the real telemetry: each dashboard PromQL (variables
  * substituted) and Tempo's trace → metrics queries against the e2e Prometheus after traffic, exemplars carrying
- * the trace_id Grafana links on, and the labels the Loki/Tempo templates use present on the emitted logs and spans.
+ * the trace_id Grafana links on, and the resource attributes the Tempo search panels use present on the emitted spans.
  */
 import { afterAll, describe, expect, test } from "bun:test";
 import { ROLES } from "../../src/roles.ts";
 import {
   datasources,
-  panelLogQL,
   panelPromQL,
   panelTraceQL,
   type SourcedQuery,
   substitute,
-  tracesToLogsQuery,
   tracesToMetrics,
   usesService,
   variablePromQL,
@@ -118,24 +116,8 @@ describe("metrics → trace: exemplars carry the label Grafana links to Tempo", 
   }
 });
 
-describe("the Loki and Tempo templates select what the services really emit", () => {
-  /** Loki's label for an OTLP resource attribute. */
-  const attributeOf = (label: string) => label.replaceAll("_", ".");
-
-  test("log records carry the resource attributes behind every Loki label used, and a trace id", async () => {
-    const records = await l.sink.waitFor(() => l.sink.logRecords().filter((r) => r.record.traceId), 30_000, "logs");
-    const labels = [tracesToLogsQuery(), ...panelLogQL().map((q) => q.expr)].flatMap((expr) =>
-      [...(/^\s*\{([^}]*)\}/.exec(expr)?.[1] ?? "").matchAll(/([a-zA-Z_]\w*)\s*=/g)].map((m) => m[1] ?? ""),
-    );
-    expect(labels).toContain("service_name");
-    for (const label of new Set(labels)) {
-      expect(records.some((r) => r.resource[attributeOf(label)] !== undefined)).toBe(true);
-    }
-    const services = new Set(records.map((r) => String(r.resource["service.name"])));
-    for (const role of ROLES) expect(services).toContain(role.name);
-    expect(String(records[0]?.record.traceId)).toMatch(/^[0-9a-f]{32}$/);
-  });
-
+// The Loki templates are checked in logql.test.ts.
+describe("the Tempo search panels select what the services really emit", () => {
   test("spans carry what the trace search panels filter on", async () => {
     const spans = await l.sink.waitFor(() => l.sink.spans(), 30_000, "spans");
     for (const q of panelTraceQL()) {

@@ -3,15 +3,15 @@
  * to them exactly as compose wires the containers, with a little traffic already through. Started
  * once per test process and shared by every e2e file.
  */
-import { existsSync, mkdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from "node:fs";
+import { readlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Subprocess } from "bun";
 import { ROLES, type RoleName } from "../../src/roles.ts";
 import {
+  adopt,
   type CollectorPeer,
   type KafkaPeer,
-  type LokiPeer,
   type PostgresPeer,
   type PrometheusPeer,
   pollUntil,
@@ -20,7 +20,6 @@ import {
   type Sink,
   startCollector,
   startKafka,
-  startLoki,
   startPostgres,
   startPrometheus,
   startSink,
@@ -28,6 +27,7 @@ import {
   type ThirdPartyPeer,
   tail,
 } from "./peers.ts";
+import { acquire } from "./run-lock.ts";
 
 /** setpriv execs the role in place (same pid) and has the kernel kill it if the test process dies. */
 export const DIE_WITH_PARENT = ["setpriv", "--pdeathsig", "KILL", "--"];
@@ -47,7 +47,6 @@ export interface Peers {
   sink: Sink;
   collector: CollectorPeer;
   thirdParty: ThirdPartyPeer;
-  loki: LokiPeer;
 }
 
 export interface Lab {
@@ -57,7 +56,6 @@ export interface Lab {
   collector: CollectorPeer;
   prometheus: PrometheusPeer;
   thirdParty: ThirdPartyPeer;
-  loki: LokiPeer;
   gatewayUrl: string;
   roleUrl(role: string): string;
   /** The running process of a role. */
@@ -98,55 +96,29 @@ export function lab(): Promise<Lab> {
 }
 
 /**
- * The peers listen on fixed ports, so two e2e runs in one network namespace must not overlap: the
- * second waits for the first. The lock is a directory holding the owner's pid; a dead owner's lock is taken over.
+ * The peers listen on fixed ports, so two e2e runs in one network namespace must not overlap: the second waits for
+ * the first. The lock is an flock the kernel drops when its run dies, however it dies.
  */
 async function exclusive(): Promise<void> {
   // Per network namespace: runs under `unshare --net` have ports of their own and need not wait.
   const netns = readlinkSync("/proc/self/ns/net").replace(/\D/g, "");
-  const lock = join(tmpdir(), `o11y-lab-e2e-${netns}.lock`);
-  const owner = join(lock, "pid");
-  await pollUntil(
-    "the other e2e run on this machine to finish",
-    () => {
-      try {
-        mkdirSync(lock);
-        writeFileSync(owner, String(process.pid));
-        return true;
-      } catch {
-        const pid = Number(existsSync(owner) ? readFileSync(owner, "utf8") : 0);
-        if (pid && !alive(pid)) rmSync(lock, { recursive: true, force: true });
-        return false;
-      }
-    },
-    { timeoutMs: 30 * 60_000, intervalMs: 1000 },
-  );
-  process.on("exit", () => rmSync(lock, { recursive: true, force: true }));
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
+  const path = join(tmpdir(), `o11y-lab-lab-${netns}.lock`);
+  await acquire(path, { onWait: () => console.log(`waiting for the other e2e run on this machine (${path})`) });
 }
 
 /**
- * The peers the roles need, started together (Prometheus is the tests' own addition). The collector's logs go
- * to the sink, which hands every body on to Loki.
+ * The peers the roles need, started together (Prometheus is the tests' own addition). The sink stands in for Tempo
+ * and Loki.
  */
 export async function startPeers(): Promise<Peers> {
-  const [postgres, kafka, loki, thirdParty] = await Promise.all([
+  const [postgres, kafka, thirdParty, sink] = await Promise.all([
     startPostgres(),
     startKafka(),
-    startLoki(),
     startThirdParty(),
+    startSink(),
   ]);
-  const sink = await startSink({ lokiUrl: loki.url });
   const collector = await startCollector({ sinkUrl: sink.url });
-  return { postgres, kafka, sink, thirdParty, collector, loki };
+  return { postgres, kafka, sink, thirdParty, collector };
 }
 
 /** Runs `serve <role>` wired to the peers and resolves once its /ready answers 200. */
@@ -162,6 +134,7 @@ export async function spawnRole(
     stdout: Bun.file(log),
     stderr: "inherit",
   });
+  adopt(child);
   const url = `http://127.0.0.1:${ROLE_PORTS[role]}/ready`;
   await pollUntil(`${role} ready at ${url}`, async () => (await fetch(url).catch(() => undefined))?.ok, {
     timeoutMs: 60_000,
@@ -174,7 +147,7 @@ async function startLab(): Promise<Lab> {
   await exclusive();
   const peers = await startPeers();
   const prometheus = await startPrometheus();
-  const { postgres, kafka, sink, thirdParty, collector, loki } = peers;
+  const { postgres, kafka, sink, thirdParty, collector } = peers;
   const processes = new Map<RoleName, RoleProcess>();
 
   async function startRole(role: RoleName, extra: Record<string, string> = {}): Promise<RoleProcess> {
@@ -184,9 +157,6 @@ async function startLab(): Promise<Lab> {
   }
 
   await Promise.all(ROLES.map((r) => startRole(r.name)));
-  process.on("exit", () => {
-    for (const { process: child } of processes.values()) child.kill("SIGKILL");
-  });
 
   const gatewayUrl = `http://127.0.0.1:${ROLE_PORTS["api-gateway"]}`;
   const get = async (path: string) => {
@@ -205,7 +175,6 @@ async function startLab(): Promise<Lab> {
     collector,
     prometheus,
     thirdParty,
-    loki,
     gatewayUrl,
     roleUrl: (role) => `http://127.0.0.1:${ROLE_PORTS[role as RoleName]}`,
     role: (role) => {

@@ -2,15 +2,16 @@
  * Real peers for the e2e suite, run as child processes (no containers): PostgreSQL,
  * a Kafka broker (KRaft), the OpenTelemetry Collector (running the stack's own
  * stack/otel-collector/config.yaml), Prometheus (running a copy of
- * stack/prometheus/prometheus.yml with only the targets' host:port rewritten), Loki
- * (running stack/loki/loki.yaml itself, local addresses and paths as flags), an
- * OTLP/HTTP JSON sink standing in for Tempo and in front of Loki, and a stand-in
- * for the third-party HTTP API.
+ * stack/prometheus/prometheus.yml with only the targets' host:port rewritten), an
+ * OTLP/HTTP JSON sink standing in for Tempo and Loki (both AGPL, never built here:
+ * what Loki makes of the records is checked with src/stack/loki-otlp.ts), and a
+ * stand-in for the third-party HTTP API.
  *
  * Everything listens on 127.0.0.1 only, on fixed ports (see {@link PORTS}); data
- * dirs live in one fresh temp dir per test process ({@link runDir}). Every child is
- * started through `setpriv --pdeathsig KILL`, so it dies with the test process even
- * if that one is SIGKILLed, and is also killed on `stop()` and on process exit.
+ * dirs live in one fresh temp dir per test process ({@link runDir}), removed by
+ * {@link cleanUp} (the e2e preload's afterAll) or, if the run was killed, by the next
+ * run. Every child is started through `setpriv --pdeathsig KILL`, so it dies with the
+ * test process even if that one is SIGKILLed, and is also killed on `stop()`.
  *
  * Binaries come from `bash test/setup/install.sh` (see {@link cachePaths}).
  */
@@ -21,7 +22,6 @@ import {
   closeSync,
   existsSync,
   mkdirSync,
-  mkdtempSync,
   openSync,
   readFileSync,
   rmSync,
@@ -29,10 +29,11 @@ import {
   writeFileSync,
 } from "node:fs";
 import { connect } from "node:net";
-import { homedir, tmpdir } from "node:os";
+import { homedir } from "node:os";
 import { join, resolve } from "node:path";
 import type { Subprocess } from "bun";
 import postgres from "postgres";
+import { ownedRunDir } from "./run-lock.ts";
 
 const PORT_OFFSET = Number(process.env.O11Y_LAB_E2E_PORT_OFFSET ?? "0");
 if (!Number.isInteger(PORT_OFFSET) || PORT_OFFSET < 0 || PORT_OFFSET > 5000) {
@@ -57,8 +58,6 @@ export const PORTS = {
   collectorPrometheus: 58889 + PORT_OFFSET,
   collectorMetrics: 58888 + PORT_OFFSET,
   prometheus: 59090 + PORT_OFFSET,
-  loki: 53100 + PORT_OFFSET,
-  lokiGrpc: 59096 + PORT_OFFSET,
 } as const;
 
 const HOST = "127.0.0.1";
@@ -67,7 +66,6 @@ export const REPO_ROOT = resolve(import.meta.dir, "../..");
 const COLLECTOR_CONFIG = join(REPO_ROOT, "stack/otel-collector/config.yaml");
 const COLLECTOR_MANIFEST = join(REPO_ROOT, "stack/otel-collector/builder.yaml");
 const PROMETHEUS_CONFIG = join(REPO_ROOT, "stack/prometheus/prometheus.yml");
-const LOKI_CONFIG = join(REPO_ROOT, "stack/loki/loki.yaml");
 const INSTALL_HINT = "run bash test/setup/install.sh";
 
 // ---------------------------------------------------------------------------
@@ -81,7 +79,6 @@ export interface PeerPaths {
   kafka: { version: string; libs: string; log4j2: string };
   collector: { version: string; binary: string; builderHash: string };
   prometheus: { version: string; binary: string; promtool: string };
-  loki: { version: string; binary: string };
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {
@@ -120,7 +117,6 @@ export function cachePaths(): PeerPaths {
       binary: str(raw, "prometheus.binary"),
       promtool: str(raw, "prometheus.promtool"),
     },
-    loki: { version: str(raw, "loki.version"), binary: str(raw, "loki.binary") },
   };
   const required = [
     join(paths.postgres.bindir, "initdb"),
@@ -130,7 +126,6 @@ export function cachePaths(): PeerPaths {
     paths.collector.binary,
     paths.prometheus.binary,
     paths.prometheus.promtool,
-    paths.loki.binary,
   ];
   for (const file of required) {
     if (!existsSync(file)) throw new Error(`e2e peer file missing: ${file}: ${INSTALL_HINT}`);
@@ -146,19 +141,19 @@ export function cachePaths(): PeerPaths {
 // Run dir, child processes, readiness
 // ---------------------------------------------------------------------------
 
-let runDirPath: string | undefined;
+let run: ReturnType<typeof ownedRunDir> | undefined;
 
 /**
  * The fresh temp dir of this test process (created on first use, mode 0755 so the
- * `postgres` user can reach its data dir when tests run as root). Removed at exit
- * unless O11Y_LAB_KEEP_RUN_DIR=1.
+ * `postgres` user can reach its data dir when tests run as root). Kept after
+ * {@link cleanUp} with O11Y_LAB_KEEP_RUN_DIR=1.
  */
 export function runDir(): string {
-  if (runDirPath === undefined) {
-    runDirPath = mkdtempSync(join(tmpdir(), "o11y-lab-e2e-"));
-    chmodSync(runDirPath, 0o755);
+  if (run === undefined) {
+    run = ownedRunDir();
+    chmodSync(run.dir, 0o755);
   }
-  return runDirPath;
+  return run.dir;
 }
 
 const children = new Set<Subprocess>();
@@ -174,23 +169,27 @@ function killAllChildren(): void {
   children.clear();
 }
 
-let exitHooksInstalled = false;
-function installExitHooks(): void {
-  if (exitHooksInstalled) return;
-  exitHooksInstalled = true;
-  process.on("exit", () => {
-    killAllChildren();
-    if (runDirPath !== undefined && process.env.O11Y_LAB_KEEP_RUN_DIR !== "1") {
-      try {
-        rmSync(runDirPath, { recursive: true, force: true });
-      } catch {
-        // best effort
-      }
-    }
-  });
+/** Has {@link cleanUp} kill a process started elsewhere (the roles), like the peers. */
+export function adopt(child: Subprocess): void {
+  children.add(child);
+}
+
+/** Kills every peer still running and removes the run dir: the end of an e2e run. */
+export function cleanUp(): void {
+  killAllChildren();
+  if (run === undefined || process.env.O11Y_LAB_KEEP_RUN_DIR === "1") return;
+  run.lock.release();
+  rmSync(run.dir, { recursive: true, force: true });
+  run = undefined;
+}
+
+let signalHooksInstalled = false;
+function installSignalHooks(): void {
+  if (signalHooksInstalled) return;
+  signalHooksInstalled = true;
   for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
     process.once(signal, () => {
-      killAllChildren();
+      cleanUp();
       process.exit(130);
     });
   }
@@ -215,7 +214,7 @@ class Child {
 
   /** Starts `cmd` (run through setpriv so it dies with us; optionally as `runAs`). */
   spawn(cmd: string[], opts: { env?: Record<string, string>; cwd?: string; runAs?: string } = {}): void {
-    installExitHooks();
+    installSignalHooks();
     if (this.running) throw new Error(`${this.name} is already running`);
     const setpriv = ["setpriv", "--pdeathsig", "KILL"];
     if (opts.runAs) setpriv.push("--reuid", opts.runAs, "--regid", opts.runAs, "--init-groups");
@@ -680,8 +679,6 @@ export interface Sink {
   clear(): void;
   /** Makes the sink answer every request with `status` (e.g. 503), or normally again with null. */
   fail(status: number | null): void;
-  /** Failed forwards to Loki (started with `lokiUrl`): path, status or error, and Loki's answer. */
-  lokiErrors(): string[];
   stop(): Promise<void>;
 }
 
@@ -691,34 +688,13 @@ export interface Sink {
  * `${TEMPO_OTLP_URL}/v1/traces`) and Loki (POST /otlp/v1/logs, the
  * otlphttp/loki exporter's logs_endpoint). Also accepts /v1/logs and /v1/metrics.
  * Bodies may be gzip-compressed (the exporters' default).
- *
- * With `lokiUrl` (a running Loki, {@link startLoki}) every /otlp/v1/logs body is
- * also forwarded to `${lokiUrl}/otlp/v1/logs`, before the sink records and answers:
- * the very bytes the collector sent, with its content-type and content-encoding.
- * The sink answers as before whatever Loki says; {@link Sink.lokiErrors} lists
- * Loki's refusals.
  */
-export async function startSink(opts: { lokiUrl?: string } = {}): Promise<Sink> {
+export async function startSink(): Promise<Sink> {
   await assertPortFree(PORTS.sink, "sink");
   const spans: SinkSpan[] = [];
   const logs: SinkLogRecord[] = [];
   const requests: { path: string; body: unknown }[] = [];
-  const lokiErrors: string[] = [];
   let failStatus: number | null = null;
-
-  const forwardToLoki = async (lokiUrl: string, req: Request, raw: Uint8Array) => {
-    const headers: Record<string, string> = {};
-    for (const name of ["content-type", "content-encoding"]) {
-      const value = req.headers.get(name);
-      if (value !== null) headers[name] = value;
-    }
-    try {
-      const res = await fetch(`${lokiUrl}/otlp/v1/logs`, { method: "POST", headers, body: raw });
-      if (!res.ok) lokiErrors.push(`POST /otlp/v1/logs → ${res.status}: ${(await res.text()).slice(0, 500)}`);
-    } catch (err) {
-      lokiErrors.push(`POST /otlp/v1/logs → ${(err as Error).message}`);
-    }
-  };
 
   const server = Bun.serve({
     hostname: HOST,
@@ -742,8 +718,6 @@ export async function startSink(opts: { lokiUrl?: string } = {}): Promise<Sink> 
           }
         }
       } else if (path === "/otlp/v1/logs" || path === "/v1/logs") {
-        // Loki first: a record the sink lists is already in Loki (unless Loki refused it).
-        if (opts.lokiUrl && path === "/otlp/v1/logs") await forwardToLoki(opts.lokiUrl, req, raw);
         for (const rl of (body as OtlpLogsRequest).resourceLogs ?? []) {
           const resource = attributes(rl.resource?.attributes);
           for (const sl of rl.scopeLogs ?? []) {
@@ -789,7 +763,6 @@ export async function startSink(opts: { lokiUrl?: string } = {}): Promise<Sink> 
     fail: (status) => {
       failStatus = status;
     },
-    lokiErrors: () => [...lokiErrors],
     stop: async () => {
       await server.stop(true);
     },
@@ -1029,117 +1002,6 @@ export async function startPrometheus(): Promise<PrometheusPeer> {
         health: String(t.health ?? ""),
         lastError: String(t.lastError ?? ""),
       }));
-    },
-  };
-}
-
-// ---------------------------------------------------------------------------
-// Loki
-// ---------------------------------------------------------------------------
-
-/** One log line of a Loki query: its stream's index labels, and the line's own structured metadata. */
-export interface LokiLine {
-  stream: Record<string, string>;
-  /** Nanoseconds since the epoch, as Loki gives it. */
-  timestamp: string;
-  line: string;
-  structuredMetadata: Record<string, string>;
-}
-
-/** A running Loki: {@link startLoki}. */
-export interface LokiPeer extends PeerHandle {
-  /** `http://127.0.0.1:53100` */
-  url: string;
-  /** The config file run: stack/loki/loki.yaml itself. */
-  configPath: string;
-  /**
-   * /loki/api/v1/query_range of a log query (throws on API errors or a metric query), answered as Grafana asks
-   * for it (`categorize-labels`: index labels and structured metadata apart). `start`/`end` in ms since the epoch.
-   */
-  queryRange(logql: string, opts?: { start?: number; end?: number; limit?: number }): Promise<LokiLine[]>;
-}
-
-interface LokiStreamsResponse {
-  status?: string;
-  data?: {
-    resultType?: string;
-    result?: {
-      stream?: Record<string, string>;
-      values?: [string, string, { structuredMetadata?: Record<string, string> }?][];
-    }[];
-  };
-}
-
-/**
- * Runs the built Loki on stack/loki/loki.yaml, unchanged. The file binds the container's ports and keeps its data
- * under /loki, so flags (which Loki applies after the file) move it to 127.0.0.1:53100 (HTTP) and :59096 (gRPC)
- * and a fresh dir in the run dir. Resolves when /ready answers 200.
- */
-export async function startLoki(): Promise<LokiPeer> {
-  const paths = cachePaths();
-  await assertPortFree(PORTS.loki, "loki http");
-  await assertPortFree(PORTS.lokiGrpc, "loki grpc");
-  const dir = join(runDir(), "loki");
-  mkdirSync(dir, { recursive: true });
-  const log = join(runDir(), "loki.log");
-  const url = `http://${HOST}:${PORTS.loki}`;
-  const child = new Child("loki", log);
-  const start = async () => {
-    child.spawn([
-      paths.loki.binary,
-      `-config.file=${LOKI_CONFIG}`,
-      `-server.http-listen-address=${HOST}`,
-      `-server.http-listen-port=${PORTS.loki}`,
-      `-server.grpc-listen-address=${HOST}`,
-      `-server.grpc-listen-port=${PORTS.lokiGrpc}`,
-      `-common.path-prefix=${dir}`,
-      `-common.storage.filesystem.chunk-directory=${join(dir, "chunks")}`,
-      `-common.storage.filesystem.rules-directory=${join(dir, "rules")}`,
-      `-compactor.working-directory=${join(dir, "compactor")}`,
-    ]);
-    await pollUntil(
-      "loki to be ready",
-      async () => {
-        child.assertRunning();
-        return (await fetch(`${url}/ready`)).status === 200;
-      },
-      { timeoutMs: 60_000, intervalMs: 500, detail: () => `log ${log}:\n${tail(log)}` },
-    );
-  };
-  await start();
-  return {
-    url,
-    configPath: LOKI_CONFIG,
-    log,
-    start,
-    stop: () => child.stop("SIGTERM", 10_000),
-    queryRange: async (logql, opts = {}) => {
-      const end = opts.end ?? Date.now() + 60_000;
-      const start = opts.start ?? end - 15 * 60_000;
-      const params = new URLSearchParams({
-        query: logql,
-        start: `${start}000000`,
-        end: `${end}000000`,
-        limit: String(opts.limit ?? 1000),
-        direction: "backward",
-      });
-      const res = await fetch(`${url}/loki/api/v1/query_range?${params}`, {
-        headers: { "X-Loki-Response-Encoding-Flags": "categorize-labels" },
-      });
-      const text = await res.text();
-      if (!res.ok) throw new Error(`Loki query_range ${logql} → ${res.status}: ${text.slice(0, 500)}`);
-      const json = JSON.parse(text) as LokiStreamsResponse;
-      if (json.status !== "success" || json.data?.resultType !== "streams") {
-        throw new Error(`Loki query_range ${logql}: expected streams, got ${text.slice(0, 300)}`);
-      }
-      return (json.data.result ?? []).flatMap(({ stream = {}, values = [] }) =>
-        values.map(([timestamp, line, meta]) => ({
-          stream,
-          timestamp,
-          line,
-          structuredMetadata: meta?.structuredMetadata ?? {},
-        })),
-      );
     },
   };
 }

@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # Installs the real peers the e2e suite (test/e2e) runs against, without container
-# images: PostgreSQL, a Kafka broker (KRaft), the OpenTelemetry Collector,
-# Prometheus and Loki. Idempotent; everything it builds or downloads lives under
+# images: PostgreSQL, a Kafka broker (KRaft), the OpenTelemetry Collector and
+# Prometheus. Nothing under the AGPL (Grafana, Loki, Tempo, k6) is fetched or
+# built: the suite checks their query languages with Grafana's Apache-2.0
+# grammars instead (src/stack/*.test.ts). Idempotent; everything it builds or downloads lives under
 #   ${O11Y_LAB_CACHE:-$HOME/.cache/o11y-lab}
 # (never inside the repo), and a second run with a warm cache takes seconds.
 # It finishes by writing $CACHE/peers.json, which test/e2e/peers.ts reads.
 #
 # Needs: Debian 12 (apt-get, run as root or with sudo for the PostgreSQL package),
 # Go >= 1.26, Java 17, Maven 3.8, network access to Debian apt, Maven Central and
-# the Go module proxy. Fresh run: ~12-15 min on 2 cores (the three Go builds dominate).
+# the Go module proxy. Fresh run: ~9 min on 2 cores (the two Go builds dominate).
 #
 # Usage: bash test/setup/install.sh
 set -euo pipefail
@@ -31,9 +33,6 @@ COLLECTOR_BUILDER_VERSION=v0.165.0
 # v0.316.0 (its VERSION file says 3.16.0). Built from modules (API only: the web UI
 # assets are not embedded, the UI is not needed by the tests).
 PROMETHEUS_VERSION=3.16.0
-# Loki 3.5.7, the stack's image version (grafana/loki:3.5.7), built from the Go
-# module github.com/grafana/loki/v3 at v3.5.7.
-LOKI_VERSION=3.5.7
 
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 CACHE="${O11Y_LAB_CACHE:-$HOME/.cache/o11y-lab}"
@@ -223,42 +222,6 @@ else
   log "prometheus: built ($PROM_DIR/bin)"
 fi
 
-# --- 5. Loki (Go modules) ------------------------------------------------------
-LOKI_DIR="$CACHE/loki-$LOKI_VERSION"
-if [ -x "$LOKI_DIR/bin/loki" ]; then
-  log "loki: cached ($LOKI_VERSION)"
-else
-  log "loki: building $LOKI_VERSION from github.com/grafana/loki/v3@v$LOKI_VERSION (takes ~5 min on first run)…"
-  SRC="$CACHE/loki-build"
-  rm -rf "$SRC"
-  mkdir -p "$SRC"
-  printf 'module o11ylab.local/loki-build\n\ngo 1.26\n' >"$SRC/go.mod"
-  (
-    cd "$SRC"
-    # As a dependency, Loki's own replace/exclude directives are ignored, yet it only
-    # compiles with them (forks of gocql, memberlist, objstore, …): copy them into
-    # this module, all but the local ./pkg/push one (that nested module is not in the
-    # v3 zip; the pkg/push version Loki requires is used instead). Loki's go.sum comes
-    # along: the checksum database has no entry for some of those fork pseudo-versions
-    # (grafana/objstore), and Loki's go.sum (verified as part of its module) has them.
-    LOKI_SRC="$(go mod download -json "github.com/grafana/loki/v3@v$LOKI_VERSION" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",*$/\1/p')"
-    [ -f "$LOKI_SRC/go.mod" ] && [ -f "$LOKI_SRC/go.sum" ] || { echo "no go.mod/go.sum for loki v$LOKI_VERSION"; exit 1; }
-    grep -E '^(replace|exclude) ' "$LOKI_SRC/go.mod" | grep -v '=> \./' >>go.mod
-    cat "$LOKI_SRC/go.sum" >go.sum
-    go get "github.com/grafana/loki/v3/cmd/loki@v$LOKI_VERSION"
-    go build -trimpath \
-      -ldflags "-s -w -X github.com/grafana/loki/v3/pkg/util/build.Version=$LOKI_VERSION -X github.com/grafana/loki/v3/pkg/util/build.Revision=module-v$LOKI_VERSION -X github.com/grafana/loki/v3/pkg/util/build.Branch=HEAD" \
-      -o "$SRC/bin/loki" github.com/grafana/loki/v3/cmd/loki
-  ) >"$SRC/build.log" 2>&1 || { tail -n 40 "$SRC/build.log" >&2; die "loki: build failed (log: $SRC/build.log)"; }
-  rm -rf "$LOKI_DIR"
-  mkdir -p "$LOKI_DIR"
-  mv "$SRC/bin" "$LOKI_DIR/bin"
-  rm -rf "$SRC"
-  "$LOKI_DIR/bin/loki" -version 2>&1 | grep -q "version $LOKI_VERSION" \
-    || die "loki: built binary does not report version $LOKI_VERSION"
-  log "loki: built ($LOKI_DIR/bin/loki)"
-fi
-
 # --- manifest for test/e2e/peers.ts -------------------------------------------
 TMP_JSON="$CACHE/peers.json.tmp"
 cat >"$TMP_JSON" <<EOF
@@ -266,8 +229,7 @@ cat >"$TMP_JSON" <<EOF
   "postgres": { "bindir": "$PG_BIN", "runAs": "$PG_RUN_AS" },
   "kafka": { "version": "$KAFKA_VERSION", "libs": "$KAFKA_DIR/libs", "log4j2": "$KAFKA_DIR/log4j2.properties" },
   "collector": { "version": "$COLLECTOR_BUILDER_VERSION", "binary": "$COL_BIN", "builderHash": "$MANIFEST_HASH" },
-  "prometheus": { "version": "$PROMETHEUS_VERSION", "binary": "$PROM_DIR/bin/prometheus", "promtool": "$PROM_DIR/bin/promtool" },
-  "loki": { "version": "$LOKI_VERSION", "binary": "$LOKI_DIR/bin/loki" }
+  "prometheus": { "version": "$PROMETHEUS_VERSION", "binary": "$PROM_DIR/bin/prometheus", "promtool": "$PROM_DIR/bin/promtool" }
 }
 EOF
 mv "$TMP_JSON" "$CACHE/peers.json"

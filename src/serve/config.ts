@@ -1,5 +1,6 @@
 import { LabError } from "../errors.ts";
 import { type RoleName, roleByName } from "../roles.ts";
+import { VERSION } from "../version.ts";
 
 type Env = Record<string, string | undefined>;
 
@@ -35,8 +36,22 @@ function url(env: Env, name: string, fallback: string): string {
   return raw.replace(/\/+$/, "");
 }
 
+/**
+ * In the stack's containers: the version of the o11y-lab that wrote the stack (set by `up`). A service of another
+ * version (a binary replaced under a running lab, a stale image) would teach code that is not the one you run.
+ */
+function checkStackVersion(env: Env, version: string): void {
+  const wanted = env.O11Y_LAB_STACK_VERSION;
+  if (!wanted || wanted === version) return;
+  throw new LabError(
+    `this service runs o11y-lab ${version}, but the stack was written by o11y-lab ${wanted}`,
+    "run `o11y-lab up` again with the o11y-lab you mean to use: it rewrites the stack and restarts the services",
+  );
+}
+
 /** Reads and checks the environment once, at start: a bad value stops the role with one clear line. */
-export function readConfig(role: RoleName, env: Env = process.env): ServeConfig {
+export function readConfig(role: RoleName, env: Env = process.env, version = VERSION): ServeConfig {
+  checkStackVersion(env, version);
   const thirdParty = env.THIRD_PARTY_URL ? url(env, "THIRD_PARTY_URL", "") : undefined;
   return {
     host: env.HOST || "0.0.0.0",

@@ -6,6 +6,7 @@
 
 import composeBinary from "../../stack/compose.binary.yaml" with { type: "text" };
 import composeBuild from "../../stack/compose.build.yaml" with { type: "text" };
+import composeBundle from "../../stack/compose.bundle.yaml" with { type: "text" };
 import composeOtlpExport from "../../stack/compose.otlp-export.yaml" with { type: "text" };
 import compose from "../../stack/compose.yaml" with { type: "text" };
 import serviceDockerfile from "../../stack/Dockerfile" with { type: "text" };
@@ -38,6 +39,7 @@ const FILES: Record<string, unknown> = {
   "compose.yaml": compose,
   "compose.binary.yaml": composeBinary,
   "compose.build.yaml": composeBuild,
+  "compose.bundle.yaml": composeBundle,
   "compose.otlp-export.yaml": composeOtlpExport,
   Dockerfile: serviceDockerfile,
   "images/with-wget.Dockerfile": withWget,

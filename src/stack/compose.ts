@@ -88,3 +88,12 @@ export function parsePs(stdout: string): Container[] {
     ],
   }));
 }
+
+/** The one image every service of an overlay (compose.binary.yaml, compose.bundle.yaml) runs. */
+export function overlayImage(file: string): string {
+  const parsed = Bun.YAML.parse(stackFile(file)) as { services: Record<string, { image?: string }> };
+  const images = new Set(Object.values(parsed.services).map((service) => service.image));
+  const [image, ...others] = images;
+  if (!image || others.length) throw new Error(`stack/${file} must give all its services one image`);
+  return image;
+}

@@ -6,15 +6,20 @@ import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import pkg from "../../package.json";
 import { LabError } from "../errors.ts";
 import { VERSION } from "../version.ts";
 import { STACK_FILES } from "./assets.ts";
+import { BUNDLE_FILE } from "./bundle.ts";
 import { stackServices } from "./compose.ts";
 import { docker } from "./docker.ts";
-import { down, type LabDeps, logs, RELEASE_IMAGE, type Reporter, status, up } from "./lifecycle.ts";
+import { down, type LabDeps, logs, type Reporter, status, up } from "./lifecycle.ts";
 import { OTLP_EXPORT_FILE } from "./otlp-export.ts";
 
 const REPO = join(import.meta.dir, "../..");
+/** What deps.bundle answers: the real bundle is built and run by test/release (the compiled binaries embed it). */
+const BUNDLE = "#!/usr/bin/env bun\n// the lab's bundle, as a test stands it in\n";
+const BUN_IMAGE = `oven/bun:${pkg.devDependencies.bun}-slim`;
 
 const STAND_IN = `#!/bin/sh
 # Recording stand-in for docker: logs its argv, answers from files in $FAKE_DIR.
@@ -99,6 +104,7 @@ function deps(overrides: Partial<LabDeps> = {}, path = `${join(fake, "bin")}:/us
     },
     now: () => clock,
     binary,
+    bundle: async () => BUNDLE,
     platform: "linux",
     ...overrides,
   };
@@ -140,6 +146,7 @@ describe("up", () => {
         "# Written by o11y-lab up: which image and files the service containers use.",
         "COMPOSE_PROJECT_NAME=o11y-lab",
         "COMPOSE_FILE=compose.yaml:compose.binary.yaml",
+        `O11Y_LAB_STACK_VERSION=${VERSION}`,
         `O11Y_LAB_BINARY=${binary}`,
         "",
       ].join("\n"),
@@ -184,24 +191,40 @@ describe("up", () => {
     expect(statSync(join(dir, "compose.yaml")).mtimeMs).toBe(mtime);
   });
 
-  test("running from source on Linux: the release image, and a warning saying how to run your own code", async () => {
-    await up(deps({ binary: undefined }));
-    expect(output.join("\n")).toContain("running from source: the services use the release image");
-    expect(read(".env")).toContain(`O11Y_LAB_IMAGE=${RELEASE_IMAGE}:${VERSION}\n`);
-  });
-
-  test("elsewhere the release image of this version, no mount", async () => {
+  test("on macOS: every service container needs only official pinned images, and runs this version's bundle", async () => {
     await up(deps({ platform: "darwin" }));
-    expect(argv()).toContain(`${compose()} up --detach --remove-orphans`);
-    expect(read(".env")).toContain(`O11Y_LAB_IMAGE=${RELEASE_IMAGE}:${VERSION}\n`);
+    const upArgs = argv().find((a) => a.endsWith(" up --detach --remove-orphans")) ?? "";
+    const files = [...upArgs.matchAll(/--file (\S+)/g)].map((m) => m[1] ?? "");
+    expect(files).toEqual([join(dir, "compose.yaml"), join(dir, "compose.bundle.yaml")]);
+    // What compose runs: each service's image as the last file that names one says, as compose merges them.
+    const images = new Map<string, string>();
+    for (const file of files) {
+      const parsed = Bun.YAML.parse(readFileSync(file, "utf8")) as { services: Record<string, { image?: string }> };
+      for (const [name, service] of Object.entries(parsed.services)) if (service.image) images.set(name, service.image);
+    }
+    for (const role of ["api-gateway", "service-a", "service-b", "service-c", "service-d"]) {
+      expect(`${role}: ${images.get(role)}`).toBe(`${role}: ${BUN_IMAGE}`);
+    }
+    expect(read(BUNDLE_FILE)).toBe(BUNDLE);
+    expect(statSync(join(dir, BUNDLE_FILE)).mode & 0o777).toBe(0o755);
+    expect(read(".env")).toContain(`O11Y_LAB_STACK_VERSION=${VERSION}\n`);
+    expect(read(".env")).toContain("COMPOSE_FILE=compose.yaml:compose.bundle.yaml\n");
     expect(read(".env")).not.toContain("O11Y_LAB_BINARY");
+    expect(read(".env")).not.toContain("O11Y_LAB_IMAGE");
+    expect(output.join("\n")).toContain(`services run the lab's JS bundle (${BUNDLE_FILE}, o11y-lab ${VERSION})`);
   });
 
-  test("--build builds stack/Dockerfile with the running binary, then uses that image", async () => {
+  test("from source on Linux too (no compiled binary to mount): the bundle on the Bun image", async () => {
+    await up(deps({ binary: undefined }));
+    expect(argv()).toContain(`${compose()} --file ${dir}/compose.bundle.yaml up --detach --remove-orphans`);
+    expect(read(BUNDLE_FILE)).toBe(BUNDLE);
+  });
+
+  test("--build on Linux builds stack/Dockerfile from the running binary on the binary overlay's base", async () => {
     await up(deps(), { build: true });
     const image = `o11y-lab/o11y-lab:${VERSION}-local`;
     expect(argv().slice(3, 5)).toEqual([
-      `build --file ${dir}/Dockerfile --tag ${image} ${dir}`,
+      `build --file ${dir}/Dockerfile --build-arg BASE=debian:12.12-slim --tag ${image} ${dir}`,
       `${compose()} --file ${dir}/compose.build.yaml up --detach --remove-orphans`,
     ]);
     expect(read(".env")).toContain("COMPOSE_FILE=compose.yaml:compose.build.yaml\n");
@@ -210,11 +233,13 @@ describe("up", () => {
     expect(read(".env")).toContain(`O11Y_LAB_IMAGE=${image}\n`);
   });
 
-  test("--build needs a compiled Linux binary", async () => {
-    expect(await failure(up(deps({ platform: "darwin" }), { build: true }))).toStartWith(
-      "up --build needs the compiled o11y-lab for Linux",
-    );
-    expect(argv()).not.toContainEqual(expect.stringContaining(" up "));
+  test("--build elsewhere builds the same Dockerfile from the bundle on the Bun image", async () => {
+    await up(deps({ platform: "win32" }), { build: true });
+    const image = `o11y-lab/o11y-lab:${VERSION}-local`;
+    expect(argv()[3]).toBe(`build --file ${dir}/Dockerfile --build-arg BASE=${BUN_IMAGE} --tag ${image} ${dir}`);
+    expect(read("o11y-lab")).toBe(BUNDLE);
+    expect(statSync(join(dir, "o11y-lab")).mode & 0o777).toBe(0o755);
+    expect(read(".env")).toContain(`O11Y_LAB_IMAGE=${image}\n`);
   });
 
   test("--otlp-endpoint: a collector overlay in an owner-only directory and the compose overlay that mounts it", async () => {

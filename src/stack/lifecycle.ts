@@ -3,14 +3,12 @@ import { delimiter, join } from "node:path";
 import { LabError } from "../errors.ts";
 import { VERSION } from "../version.ts";
 import { STACK_FILES } from "./assets.ts";
-import { type Container, composeArgs, parsePs, stackServices } from "./compose.ts";
+import { BUNDLE_FILE } from "./bundle.ts";
+import { type Container, composeArgs, overlayImage, parsePs, stackServices } from "./compose.ts";
 import type { Docker } from "./docker.ts";
 import { OTLP_EXPORT_FILE, otlpExportConfig } from "./otlp-export.ts";
 import { checkDocker, checkPorts, MIN_MEMORY_BYTES } from "./preflight.ts";
 import { removeFile, type StateFile, writeChanged } from "./state.ts";
-
-/** Where the release image of each version is published (used where the binary cannot be mounted). */
-export const RELEASE_IMAGE = "ghcr.io/o11y-lab/o11y-lab";
 
 /** What a lifecycle step reports to the person at the terminal (consola in the CLI, a recorder in tests). */
 export interface Reporter {
@@ -34,6 +32,8 @@ export interface LabDeps {
   readonly now: () => number;
   /** The running compiled o11y-lab executable, undefined when running from source */
   readonly binary: string | undefined;
+  /** The lab's JS bundle (bundle.ts), for hosts where the binary cannot run in the containers */
+  readonly bundle: () => Promise<string>;
   readonly platform: NodeJS.Platform;
 }
 
@@ -47,45 +47,56 @@ export interface UpOptions {
   readonly pollMs?: number;
 }
 
-/** How the five service containers get the o11y-lab binary. */
-interface ServiceImage {
+/** How the five service containers get the lab's code. */
+interface ServiceCode {
   readonly env: Record<string, string>;
   readonly overlays: string[];
   readonly describe: string;
+  /** What to write to the stack directory for it (the bundle) */
+  readonly files: StateFile[];
+  /** The host binary the containers run, mounted or (--build) copied into the image */
+  readonly binary?: string;
+  /** With --build: the image to build on */
+  readonly buildBase?: string;
 }
 
-function serviceImage(deps: LabDeps, build: boolean): ServiceImage {
-  const linuxBinary = deps.platform === "linux" ? deps.binary : undefined;
+/**
+ * On Linux the running binary runs in the containers, mounted into a slim Debian image. Elsewhere (and from source)
+ * it cannot: the lab's JS bundle, this very version's code, runs on the official Bun image. --build bakes either into
+ * a local image. The containers check at start that they run the version that wrote the stack.
+ */
+async function serviceCode(deps: LabDeps, build: boolean): Promise<ServiceCode> {
+  const version = { O11Y_LAB_STACK_VERSION: VERSION };
+  const binary = deps.platform === "linux" ? deps.binary : undefined;
+  const overlay = binary ? "compose.binary.yaml" : "compose.bundle.yaml";
+  const base = overlayImage(overlay);
+  // --build puts the code next to the Dockerfile as `o11y-lab`; the bundle is written there, the binary copied.
+  const code: Pick<ServiceCode, "binary" | "files"> = binary
+    ? { binary, files: [] }
+    : { files: [{ path: build ? "o11y-lab" : BUNDLE_FILE, content: await deps.bundle(), executable: true }] };
   if (build) {
-    if (!linuxBinary) {
-      throw new LabError(
-        "up --build needs the compiled o11y-lab for Linux, run on Linux",
-        "build it (bun run build) and run dist/o11y-lab up --build on a Linux host, or run o11y-lab up without --build",
-      );
-    }
+    const image = `o11y-lab/o11y-lab:${VERSION}-local`;
     return {
-      env: { O11Y_LAB_IMAGE: `o11y-lab/o11y-lab:${VERSION}-local` },
+      ...code,
+      env: { ...version, O11Y_LAB_IMAGE: image },
       overlays: ["compose.build.yaml"],
-      describe: "built locally",
+      describe: `${image}, built locally from ${binary ? "this binary" : "the lab's JS bundle"} on ${base}`,
+      buildBase: base,
     };
   }
-  if (linuxBinary) {
-    return {
-      env: { O11Y_LAB_BINARY: linuxBinary },
-      overlays: ["compose.binary.yaml"],
-      describe: `this binary (${linuxBinary}) mounted`,
-    };
-  }
-  if (deps.platform === "linux") {
-    deps.report.warn(
-      `running from source: the services use the release image ${RELEASE_IMAGE}:${VERSION}; to run your own code, build it (bun run build) and run dist/o11y-lab up`,
-    );
-  }
-  return {
-    env: { O11Y_LAB_IMAGE: `${RELEASE_IMAGE}:${VERSION}` },
-    overlays: [],
-    describe: `${RELEASE_IMAGE}:${VERSION}`,
-  };
+  return binary
+    ? {
+        ...code,
+        env: { ...version, O11Y_LAB_BINARY: binary },
+        overlays: [overlay],
+        describe: `this binary (${binary}) mounted into ${base}`,
+      }
+    : {
+        ...code,
+        env: version,
+        overlays: [overlay],
+        describe: `the lab's JS bundle (${BUNDLE_FILE}, o11y-lab ${VERSION}) on ${base}`,
+      };
 }
 
 /** The uid the service containers run as (compose.yaml's x-app user, stack/Dockerfile's USER). */
@@ -105,7 +116,7 @@ async function checkBinaryRunnable(binary: string): Promise<void> {
 }
 
 /** .env next to compose.yaml: compose reads it, so `docker compose` run by hand in that directory works the same. */
-function dotEnv(image: ServiceImage, overlays: readonly string[]): string {
+function dotEnv(image: ServiceCode, overlays: readonly string[]): string {
   const lines = [
     "# Written by o11y-lab up: which image and files the service containers use.",
     `COMPOSE_PROJECT_NAME=o11y-lab`,
@@ -139,10 +150,10 @@ export async function up(deps: LabDeps, options: UpOptions = {}): Promise<void> 
   const { docker, dir, report } = deps;
   const started = deps.now();
   await checkDocker(docker, { minMemory: MIN_MEMORY_BYTES });
-  const image = serviceImage(deps, options.build ?? false);
-  if (image.env.O11Y_LAB_BINARY || options.build) await checkBinaryRunnable(deps.binary ?? "");
+  const image = await serviceCode(deps, options.build ?? false);
+  if (image.binary) await checkBinaryRunnable(image.binary);
   const overlays = [...image.overlays];
-  const extra: StateFile[] = [];
+  const extra: StateFile[] = [...image.files];
   if (options.otlpEndpoint) {
     overlays.push("compose.otlp-export.yaml");
     extra.push({
@@ -165,13 +176,15 @@ export async function up(deps: LabDeps, options: UpOptions = {}): Promise<void> 
   const services = stackServices();
   await checkPorts(new Map([...services].filter(([name]) => !running.has(name))), deps.portFree);
 
-  if (options.build && deps.binary) {
+  if (image.buildBase) {
     report.start(`building ${image.env.O11Y_LAB_IMAGE} from ${join(dir, "Dockerfile")}`);
-    await copyFile(deps.binary, join(dir, "o11y-lab"));
+    if (image.binary) await copyFile(image.binary, join(dir, "o11y-lab"));
     const code = await docker.attach([
       "build",
       "--file",
       join(dir, "Dockerfile"),
+      "--build-arg",
+      `BASE=${image.buildBase}`,
       "--tag",
       image.env.O11Y_LAB_IMAGE ?? "",
       dir,

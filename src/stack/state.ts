@@ -19,15 +19,16 @@ export function stackDir(env: NodeJS.ProcessEnv = process.env): string {
 }
 
 /**
- * A file to write: path relative to the directory, its content, and whether it is a secret. A secret is kept from
- * other host users by its directory (0700), not by its own mode: it is bind-mounted into a container whose user
- * (the collector's uid 10001) is not the owner and must be able to read it, and a bind mount does not check the
- * host directories above the file.
+ * A file to write: path relative to the directory, its content, whether it is a secret, and whether it is a program
+ * (the lab's JS bundle the containers run). A secret is kept from other host users by its directory (0700), not by
+ * its own mode: it is bind-mounted into a container whose user (the collector's uid 10001) is not the owner and must
+ * be able to read it, and a bind mount does not check the host directories above the file.
  */
 export interface StateFile {
   readonly path: string;
   readonly content: string;
   readonly secret?: boolean;
+  readonly executable?: boolean;
 }
 
 /**
@@ -42,8 +43,9 @@ export async function writeChanged(dir: string, files: Iterable<StateFile>): Pro
     if (current === file.content) continue;
     await mkdir(dirname(target), { recursive: true });
     if (file.secret) await chmod(dirname(target), 0o700);
-    await writeFile(target, file.content, { mode: 0o644 });
-    await chmod(target, 0o644);
+    const mode = file.executable ? 0o755 : 0o644;
+    await writeFile(target, file.content, { mode });
+    await chmod(target, mode);
     written.push(file.path);
   }
   return written;

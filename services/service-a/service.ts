@@ -7,19 +7,6 @@ import { VERSION } from "../../src/version.ts";
 import { migrate, withDb } from "./db.ts";
 import type { Deps, ProcessAnswer, StatsAnswer } from "./model.ts";
 
-const tracer = trace.getTracer("service-a", VERSION);
-const meter = metrics.getMeter("service-a", VERSION);
-const processed = meter.createCounter("service_a.process", { unit: "{request}", description: "Processed requests." });
-const dbDuration = meter.createHistogram("service_a.db_query.duration", {
-  unit: "s",
-  description: "Time to record a request and count the last hour's.",
-  advice: { explicitBucketBoundaries: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5] },
-});
-const externalCalls = meter.createCounter("service_a.external_calls", {
-  unit: "{call}",
-  description: "Calls to the third party and to downstream services.",
-});
-
 export interface ServiceA {
   process(): Promise<ProcessAnswer>;
   stats(): Promise<StatsAnswer>;
@@ -29,6 +16,20 @@ export interface ServiceA {
 }
 
 export function createService({ fetch, sql, log, config }: Deps, random: () => number = Math.random): ServiceA {
+  // Taken when the service is built, after `serve` started the SDK: the metrics API has no proxy, so a
+  // meter taken at import time would stay a no-op forever.
+  const tracer = trace.getTracer("service-a", VERSION);
+  const meter = metrics.getMeter("service-a", VERSION);
+  const processed = meter.createCounter("service_a.process", { unit: "{request}", description: "Processed requests." });
+  const dbDuration = meter.createHistogram("service_a.db_query.duration", {
+    unit: "s",
+    description: "Time to record a request and count the last hour's.",
+    advice: { explicitBucketBoundaries: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5] },
+  });
+  const externalCalls = meter.createCounter("service_a.external_calls", {
+    unit: "{call}",
+    description: "Calls to the third party and to downstream services.",
+  });
   let schemaReady = false;
   let stopped = false;
 

@@ -1,6 +1,9 @@
 import { describe, expect, test } from "bun:test";
 import { SpanKind } from "@opentelemetry/api";
 import type { Admin, Message, Producer, ProducerRecord } from "kafkajs";
+import { readConfig } from "../../src/serve/config.ts";
+import { serveRole } from "../../src/serve/server.ts";
+import { createLog } from "../../src/telemetry/logger.ts";
 import { memoryLog, mount } from "../../test/support/http.ts";
 import { testTelemetry } from "../../test/support/telemetry.ts";
 import { createApp } from "./app.ts";
@@ -54,6 +57,40 @@ describe("service-b", () => {
     expect(JSON.parse(String(sent[0]?.value))).toMatchObject({ message: "hello", trace_id: "t1", source: "service-b" });
     expect(await telemetry.metricNames()).toEqual(
       expect.arrayContaining(["service_b.messages", "service_b.kafka.duration", "messaging.client.operation.duration"]),
+    );
+  });
+
+  test("its SERVER span is its own (scope service-b, not the auto wrapper's) and continues the caller's trace", async () => {
+    telemetry.reset();
+    const kafka = fakeKafka();
+    const log = createLog("service-b", () => {});
+    const service = createService({ ...kafka, log, config: { brokers: ["kafka:9092"], timeoutMs: 100 } });
+    const config = { ...readConfig("service-b", {}), host: "127.0.0.1", port: 0 };
+    const assembled = { app: createApp(service), instrument: service.serverSpans, ...service };
+    const running = serveRole("service-b", config, assembled, log, { enabled: true, shutdown: async () => {} });
+    await Bun.sleep(5);
+    const traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
+    const response = await fetch(`http://127.0.0.1:${running.server.port}/enqueue`, {
+      method: "POST",
+      headers: { "content-type": "application/json", traceparent: `00-${traceId}-00f067aa0ba902b7-01` },
+      body: JSON.stringify({ message: "hello" }),
+    });
+    await running.shutdown();
+    expect(response.status).toBe(200);
+    const spans = telemetry.spans();
+    const server = spans.find((s) => s.kind === SpanKind.SERVER);
+    expect(server?.name).toBe("POST /enqueue");
+    expect(server?.instrumentationScope.name).toBe("service-b");
+    expect(server?.spanContext().traceId).toBe(traceId);
+    expect(server?.parentSpanContext?.spanId).toBe("00f067aa0ba902b7");
+    expect(server?.attributes).toMatchObject({ "server.address": "127.0.0.1", "http.response.status_code": 200 });
+    expect(spans.every((s) => s.instrumentationScope.name === "service-b")).toBe(true);
+    const producer = spans.find((s) => s.kind === SpanKind.PRODUCER);
+    expect(producer?.spanContext().traceId).toBe(traceId);
+    expect(producer?.attributes).toMatchObject({ "server.address": "kafka", "server.port": 9092 });
+    const points = await telemetry.points("http.server.request.duration");
+    expect(points).toContainEqual(
+      expect.objectContaining({ "http.route": "/enqueue", "http.response.status_code": 200 }),
     );
   });
 

@@ -1,38 +1,68 @@
-// Manual instrumentation: nothing here is traced for us. The spans, their attributes and events, the
-// metrics and the trace context carried in the Kafka headers are all written by hand with the API.
+// Manual instrumentation: nothing here is traced for us. The SERVER span (services/_manual/http-server.ts),
+// the PRODUCER span, their attributes and events, the metrics and the trace context carried in the Kafka
+// headers are all written by hand with the API; `serve` hands this role a raw kafkajs producer.
 import { context, metrics, propagation, SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
+import { ATTR_ERROR_TYPE, ATTR_SERVER_ADDRESS, ATTR_SERVER_PORT } from "@opentelemetry/semantic-conventions";
+import {
+  ATTR_MESSAGING_DESTINATION_NAME,
+  ATTR_MESSAGING_DESTINATION_PARTITION_ID,
+  ATTR_MESSAGING_KAFKA_MESSAGE_KEY,
+  ATTR_MESSAGING_KAFKA_OFFSET,
+  ATTR_MESSAGING_MESSAGE_BODY_SIZE,
+  ATTR_MESSAGING_MESSAGE_ID,
+  ATTR_MESSAGING_OPERATION_NAME,
+  ATTR_MESSAGING_OPERATION_TYPE,
+  ATTR_MESSAGING_SYSTEM,
+  MESSAGING_OPERATION_TYPE_VALUE_SEND,
+  MESSAGING_SYSTEM_VALUE_KAFKA,
+  METRIC_MESSAGING_CLIENT_OPERATION_DURATION,
+  METRIC_MESSAGING_CLIENT_SENT_MESSAGES,
+} from "@opentelemetry/semantic-conventions/incubating";
 import { HttpError } from "../../src/errors.ts";
 import { ensureTopic, TOPIC } from "../../src/kafka.ts";
 import { VERSION } from "../../src/version.ts";
+import { type Handler, handInstrumentedServer } from "../_manual/http-server.ts";
 import type { Deps, EnqueueAnswer, EnqueueRequest, EventPayload } from "./model.ts";
 
-const tracer = trace.getTracer("service-b", VERSION);
-const meter = metrics.getMeter("service-b", VERSION);
-const messages = meter.createCounter("service_b.messages", { unit: "{message}", description: "Messages enqueued." });
-const kafkaDuration = meter.createHistogram("service_b.kafka.duration", {
-  unit: "s",
-  description: "Time for Kafka to acknowledge a message (acks=all).",
-  advice: { explicitBucketBoundaries: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5] },
-});
-// The messaging semantic conventions' own metrics, so dashboards can treat every producer alike.
-const operationDuration = meter.createHistogram("messaging.client.operation.duration", {
-  unit: "s",
-  description: "Duration of messaging operations initiated by a producer or consumer client.",
-  advice: { explicitBucketBoundaries: [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10] },
-});
-const sentMessages = meter.createCounter("messaging.client.sent.messages", {
-  unit: "{message}",
-  description: "Messages a producer attempted to send.",
-});
+/** `host:port` of a broker, split as the conventions want it: server.address and server.port. */
+export function brokerAddress(broker: string): { [ATTR_SERVER_ADDRESS]: string; [ATTR_SERVER_PORT]?: number } {
+  const at = broker.lastIndexOf(":");
+  const port = Number(broker.slice(at + 1));
+  return at > 0 && Number.isInteger(port) && port > 0
+    ? { [ATTR_SERVER_ADDRESS]: broker.slice(0, at), [ATTR_SERVER_PORT]: port }
+    : { [ATTR_SERVER_ADDRESS]: broker };
+}
 
 export interface ServiceB {
   enqueue(request: EnqueueRequest): Promise<EnqueueAnswer>;
+  /** This role's own SERVER span around its HTTP handler (`serve` uses it instead of the auto wrapper). */
+  serverSpans(handler: Handler, routeOf: (request: Request) => string | undefined): Handler;
   ready(): Promise<Record<string, string>>;
   start(): void;
   stop(): Promise<void>;
 }
 
 export function createService({ producer, admin, log, config }: Deps): ServiceB {
+  // Taken when the service is built, after `serve` started the SDK: the metrics API has no proxy, so a
+  // meter taken at import time would stay a no-op forever.
+  const tracer = trace.getTracer("service-b", VERSION);
+  const meter = metrics.getMeter("service-b", VERSION);
+  const messages = meter.createCounter("service_b.messages", { unit: "{message}", description: "Messages enqueued." });
+  const kafkaDuration = meter.createHistogram("service_b.kafka.duration", {
+    unit: "s",
+    description: "Time for Kafka to acknowledge a message (acks=all).",
+    advice: { explicitBucketBoundaries: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5] },
+  });
+  // The messaging semantic conventions' own metrics, so dashboards can treat every producer alike.
+  const operationDuration = meter.createHistogram(METRIC_MESSAGING_CLIENT_OPERATION_DURATION, {
+    unit: "s",
+    description: "Duration of messaging operations initiated by a producer or consumer client.",
+    advice: { explicitBucketBoundaries: [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10] },
+  });
+  const sentMessages = meter.createCounter(METRIC_MESSAGING_CLIENT_SENT_MESSAGES, {
+    unit: "{message}",
+    description: "Messages a producer attempted to send.",
+  });
   let connected = false;
   let stopped = false;
 
@@ -54,11 +84,11 @@ export function createService({ producer, admin, log, config }: Deps): ServiceB 
   async function publish(payload: EventPayload): Promise<{ partition: number; offset: string }> {
     const value = JSON.stringify(payload);
     const attributes = {
-      "messaging.system": "kafka",
-      "messaging.destination.name": TOPIC,
-      "messaging.operation.name": "send",
-      "messaging.operation.type": "send",
-      "server.address": config.brokers[0] ?? "",
+      [ATTR_MESSAGING_SYSTEM]: MESSAGING_SYSTEM_VALUE_KAFKA,
+      [ATTR_MESSAGING_DESTINATION_NAME]: TOPIC,
+      [ATTR_MESSAGING_OPERATION_NAME]: "send",
+      [ATTR_MESSAGING_OPERATION_TYPE]: MESSAGING_OPERATION_TYPE_VALUE_SEND,
+      ...brokerAddress(config.brokers[0] ?? ""),
     };
     // A PRODUCER span, and the context injected into the headers is THIS span's: service-c's
     // CONSUMER span becomes its child, which is what lets the service graph draw b → c.
@@ -68,9 +98,9 @@ export function createService({ producer, admin, log, config }: Deps): ServiceB 
         kind: SpanKind.PRODUCER,
         attributes: {
           ...attributes,
-          "messaging.message.id": payload.id,
-          "messaging.kafka.message.key": payload.trace_id,
-          "messaging.message.body.size": Buffer.byteLength(value),
+          [ATTR_MESSAGING_MESSAGE_ID]: payload.id,
+          [ATTR_MESSAGING_KAFKA_MESSAGE_KEY]: payload.trace_id,
+          [ATTR_MESSAGING_MESSAGE_BODY_SIZE]: Buffer.byteLength(value),
         },
       },
       async (span) => {
@@ -86,8 +116,8 @@ export function createService({ producer, admin, log, config }: Deps): ServiceB 
           );
           const result = { partition: ack?.partition ?? 0, offset: ack?.baseOffset ?? "" };
           span.setAttributes({
-            "messaging.destination.partition.id": String(result.partition),
-            "messaging.kafka.offset": Number(result.offset),
+            [ATTR_MESSAGING_DESTINATION_PARTITION_ID]: String(result.partition),
+            [ATTR_MESSAGING_KAFKA_OFFSET]: Number(result.offset),
           });
           span.addEvent("message acknowledged", { "lab.acks": "all" });
           kafkaDuration.record((performance.now() - started) / 1000, { operation: "publish", topic: TOPIC });
@@ -95,14 +125,14 @@ export function createService({ producer, admin, log, config }: Deps): ServiceB 
         } catch (error) {
           errorType = error instanceof TimeoutError ? "timeout" : ((error as Error).name ?? "Error");
           span.recordException(error as Error);
-          span.setAttribute("error.type", errorType);
+          span.setAttribute(ATTR_ERROR_TYPE, errorType);
           span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
           throw error instanceof TimeoutError
             ? HttpError.dependency("kafka", "timeout", `kafka did not acknowledge within ${config.timeoutMs} ms`)
             : HttpError.dependency("kafka", "unavailable", `kafka unavailable: ${(error as Error).message}`);
         } finally {
           const seconds = (performance.now() - started) / 1000;
-          const outcome = errorType ? { "error.type": errorType } : {};
+          const outcome = errorType ? { [ATTR_ERROR_TYPE]: errorType } : {};
           operationDuration.record(seconds, { ...attributes, ...outcome });
           sentMessages.add(1, { ...attributes, ...outcome });
           span.end();
@@ -112,6 +142,7 @@ export function createService({ producer, admin, log, config }: Deps): ServiceB 
   }
 
   return {
+    serverSpans: handInstrumentedServer(tracer, meter),
     start() {
       void connect();
     },

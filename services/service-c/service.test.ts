@@ -43,12 +43,27 @@ describe("service-c", () => {
     expect(consumerSpan?.spanContext().traceId).toBe(traceId);
     expect(consumerSpan?.parentSpanContext?.spanId).toBe(producerSpanId);
     expect(consumerSpan?.attributes["messaging.destination.partition.id"]).toBe("2");
+    expect(consumerSpan?.links.map((l) => l.context.spanId)).toEqual([producerSpanId]);
     const children = spans.filter((s) => s.parentSpanContext?.spanId === consumerSpan?.spanContext().spanId);
     expect(children.map((s) => s.name).sort()).toEqual([
       "service_c.business_logic",
       "service_c.transform",
       "service_c.validate",
     ]);
+  });
+
+  test("a message that fails processing: ERROR span, and error.type on messaging.process.duration", async () => {
+    telemetry.reset();
+    const service = createService({ consumer, admin, log: memoryLog() }, async () => {
+      throw new RangeError("work failed");
+    });
+    await service.handle(message("9", { id: "bad", message: "x" }), 1);
+    const span = telemetry.spans().find((s) => s.kind === SpanKind.CONSUMER);
+    expect(span?.status.code).toBe(2);
+    expect(span?.attributes["error.type"]).toBe("RangeError");
+    expect(await telemetry.points("messaging.process.duration")).toContainEqual(
+      expect.objectContaining({ "error.type": "RangeError", "messaging.operation.type": "process" }),
+    );
   });
 
   test("a redelivered message is noticed and not processed twice", async () => {

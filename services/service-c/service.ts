@@ -1,5 +1,6 @@
 // Manual instrumentation of a Kafka consumer: the trace context is read back out of the message
-// headers by hand, and the CONSUMER span continues the producer's trace.
+// headers by hand, and the CONSUMER span continues the producer's trace and links to it. The SERVER
+// span of its small HTTP API is hand-written too (services/_manual/http-server.ts).
 import {
   type Context,
   context,
@@ -10,35 +11,27 @@ import {
   type TextMapGetter,
   trace,
 } from "@opentelemetry/api";
+import { ATTR_ERROR_TYPE } from "@opentelemetry/semantic-conventions";
+import {
+  ATTR_MESSAGING_CONSUMER_GROUP_NAME,
+  ATTR_MESSAGING_DESTINATION_NAME,
+  ATTR_MESSAGING_DESTINATION_PARTITION_ID,
+  ATTR_MESSAGING_KAFKA_OFFSET,
+  ATTR_MESSAGING_MESSAGE_BODY_SIZE,
+  ATTR_MESSAGING_MESSAGE_ID,
+  ATTR_MESSAGING_OPERATION_NAME,
+  ATTR_MESSAGING_OPERATION_TYPE,
+  ATTR_MESSAGING_SYSTEM,
+  MESSAGING_OPERATION_TYPE_VALUE_PROCESS,
+  MESSAGING_SYSTEM_VALUE_KAFKA,
+  METRIC_MESSAGING_CLIENT_CONSUMED_MESSAGES,
+  METRIC_MESSAGING_PROCESS_DURATION,
+} from "@opentelemetry/semantic-conventions/incubating";
 import type { EachBatchPayload, IHeaders, KafkaMessage } from "kafkajs";
 import { CONSUMER_GROUP, ensureTopic, TOPIC } from "../../src/kafka.ts";
 import { VERSION } from "../../src/version.ts";
+import { type Handler, handInstrumentedServer } from "../_manual/http-server.ts";
 import type { Deps, StatsAnswer } from "./model.ts";
-
-const tracer = trace.getTracer("service-c", VERSION);
-const meter = metrics.getMeter("service-c", VERSION);
-const processedCounter = meter.createCounter("service_c.messages_processed", {
-  unit: "{message}",
-  description: "Messages processed, by source and outcome.",
-});
-const processingDuration = meter.createHistogram("service_c.processing.duration", {
-  unit: "s",
-  description: "Time to process one message.",
-  advice: { explicitBucketBoundaries: [0.01, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.5, 1, 2.5] },
-});
-const processDuration = meter.createHistogram("messaging.process.duration", {
-  unit: "s",
-  description: "Duration of processing operations.",
-  advice: { explicitBucketBoundaries: [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10] },
-});
-const consumedMessages = meter.createCounter("messaging.client.consumed.messages", {
-  unit: "{message}",
-  description: "Messages delivered to the consumer.",
-});
-const lagGauge = meter.createObservableGauge("service_c.consumer.lag", {
-  unit: "{message}",
-  description: "Messages on the topic not yet processed by this consumer, per partition.",
-});
 
 /** Kafka headers arrive as Buffers (or arrays of them): this getter is the hand-written half of propagation. */
 export const kafkaHeaderGetter: TextMapGetter<IHeaders> = {
@@ -76,6 +69,8 @@ export interface ServiceC {
   ready(): Promise<Record<string, string>>;
   start(): void;
   stop(): Promise<void>;
+  /** This role's own SERVER span around its HTTP handler (`serve` uses it instead of the auto wrapper). */
+  serverSpans(handler: Handler, routeOf: (request: Request) => string | undefined): Handler;
   /** Processes one message: exposed so unit tests can drive it without a broker. */
   handle(message: KafkaMessage, partition: number): Promise<void>;
 }
@@ -84,6 +79,32 @@ export function createService(
   { consumer, admin, log }: Deps,
   sleep: (ms: number) => Promise<void> = Bun.sleep,
 ): ServiceC {
+  // Taken when the service is built, after `serve` started the SDK: the metrics API has no proxy, so a
+  // meter taken at import time would stay a no-op forever.
+  const tracer = trace.getTracer("service-c", VERSION);
+  const meter = metrics.getMeter("service-c", VERSION);
+  const processedCounter = meter.createCounter("service_c.messages_processed", {
+    unit: "{message}",
+    description: "Messages processed, by source and outcome.",
+  });
+  const processingDuration = meter.createHistogram("service_c.processing.duration", {
+    unit: "s",
+    description: "Time to process one message.",
+    advice: { explicitBucketBoundaries: [0.01, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.5, 1, 2.5] },
+  });
+  const processDuration = meter.createHistogram(METRIC_MESSAGING_PROCESS_DURATION, {
+    unit: "s",
+    description: "Duration of processing operations.",
+    advice: { explicitBucketBoundaries: [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10] },
+  });
+  const consumedMessages = meter.createCounter(METRIC_MESSAGING_CLIENT_CONSUMED_MESSAGES, {
+    unit: "{message}",
+    description: "Messages delivered to the consumer.",
+  });
+  const lagGauge = meter.createObservableGauge("service_c.consumer.lag", {
+    unit: "{message}",
+    description: "Messages on the topic not yet processed by this consumer, per partition.",
+  });
   const counts = { received: 0, processed: 0, redelivered: 0 };
   const lag = new Map<number, number>();
   const seen = new RecentIds();
@@ -103,8 +124,11 @@ export function createService(
 
   async function businessLogic(payload: { message?: unknown; source?: unknown }, offset: string): Promise<void> {
     await tracer.startActiveSpan("service_c.business_logic", async (span) => {
-      await sleep(workMs(offset));
-      span.end();
+      try {
+        await sleep(workMs(offset));
+      } finally {
+        span.end();
+      }
     });
     // Transformation and validation are siblings under the CONSUMER span (the original nested them by accident).
     tracer.startActiveSpan("service_c.transform", (span) => {
@@ -124,12 +148,15 @@ export function createService(
 
   async function handle(message: KafkaMessage, partition: number): Promise<void> {
     const parent: Context = propagation.extract(context.active(), message.headers ?? {}, kafkaHeaderGetter);
+    // The message's creation context: the parent (one trace through the lab) and, as the messaging
+    // conventions ask of a process span, a link too, which survives when a backend splits the trace.
+    const creation = trace.getSpanContext(parent);
     const attributes = {
-      "messaging.system": "kafka",
-      "messaging.destination.name": TOPIC,
-      "messaging.consumer.group.name": CONSUMER_GROUP,
-      "messaging.operation.name": "process",
-      "messaging.operation.type": "process",
+      [ATTR_MESSAGING_SYSTEM]: MESSAGING_SYSTEM_VALUE_KAFKA,
+      [ATTR_MESSAGING_DESTINATION_NAME]: TOPIC,
+      [ATTR_MESSAGING_CONSUMER_GROUP_NAME]: CONSUMER_GROUP,
+      [ATTR_MESSAGING_OPERATION_NAME]: "process",
+      [ATTR_MESSAGING_OPERATION_TYPE]: MESSAGING_OPERATION_TYPE_VALUE_PROCESS,
     };
     counts.received++;
     consumedMessages.add(1, attributes);
@@ -140,14 +167,16 @@ export function createService(
         kind: SpanKind.CONSUMER,
         attributes: {
           ...attributes,
-          "messaging.destination.partition.id": String(partition),
-          "messaging.kafka.offset": Number(message.offset),
-          "messaging.message.body.size": message.value?.length ?? 0,
+          [ATTR_MESSAGING_DESTINATION_PARTITION_ID]: String(partition),
+          [ATTR_MESSAGING_KAFKA_OFFSET]: Number(message.offset),
+          [ATTR_MESSAGING_MESSAGE_BODY_SIZE]: message.value?.length ?? 0,
         },
+        links: creation ? [{ context: creation }] : [],
       },
       parent,
       async (span) => {
         let outcome = "success";
+        let errorType: string | undefined;
         let source = "unknown";
         try {
           const payload = JSON.parse(message.value?.toString() ?? "{}") as {
@@ -156,12 +185,12 @@ export function createService(
             source?: unknown;
           };
           source = typeof payload.source === "string" ? payload.source : "unknown";
-          if (payload.id) span.setAttribute("messaging.message.id", payload.id);
+          if (payload.id) span.setAttribute(ATTR_MESSAGING_MESSAGE_ID, payload.id);
           log.info(`Processing message from Kafka, partition ${partition}, offset ${message.offset}`);
           if (payload.id && !seen.add(payload.id)) {
             outcome = "redelivered";
             counts.redelivered++;
-            span.addEvent("redelivery skipped", { "messaging.message.id": payload.id });
+            span.addEvent("redelivery skipped", { [ATTR_MESSAGING_MESSAGE_ID]: payload.id });
             log.warn(`Message ${payload.id} was delivered again; already processed, skipping`);
             return;
           }
@@ -171,6 +200,8 @@ export function createService(
           log.info(`Message processed in ${((performance.now() - started) / 1000).toFixed(3)}s`);
         } catch (error) {
           outcome = "error";
+          errorType = (error as Error).name;
+          span.setAttribute(ATTR_ERROR_TYPE, errorType);
           span.recordException(error as Error);
           span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
           log.error(`Error processing message at offset ${message.offset}: ${(error as Error).message}`);
@@ -178,7 +209,7 @@ export function createService(
           const seconds = (performance.now() - started) / 1000;
           processedCounter.add(1, { source, status: outcome });
           processingDuration.record(seconds, { operation: "process_message" });
-          processDuration.record(seconds, attributes);
+          processDuration.record(seconds, { ...attributes, ...(errorType ? { [ATTR_ERROR_TYPE]: errorType } : {}) });
           span.end();
         }
       },
@@ -224,6 +255,7 @@ export function createService(
   }
 
   return {
+    serverSpans: handInstrumentedServer(tracer, meter),
     handle,
     start() {
       void run();

@@ -2,6 +2,8 @@ import { describe, expect, test } from "bun:test";
 import { SpanKind } from "@opentelemetry/api";
 import { Elysia } from "elysia";
 import { testTelemetry } from "../../test/support/telemetry.ts";
+import { ROLES } from "../roles.ts";
+import { instrumentServer } from "../telemetry/http-server.ts";
 import { createLog } from "../telemetry/logger.ts";
 import { tracedQuery } from "../telemetry/sql.ts";
 import { readConfig } from "./config.ts";
@@ -11,6 +13,21 @@ import { assemble } from "./wiring.ts";
 const telemetry = testTelemetry();
 
 describe("serve", () => {
+  test("auto and hybrid roles get the auto server wrapper; manual roles get none, they bring their own", () => {
+    for (const role of ROLES) {
+      const config = readConfig(role.name, {});
+      const { instrument } = assemble(
+        role.name,
+        config,
+        createLog(role.name, () => {}),
+      );
+      expect({ role: role.name, auto: instrument === instrumentServer }).toEqual({
+        role: role.name,
+        auto: role.instrumentation !== "manual",
+      });
+    }
+  });
+
   test("requests get server spans named by route; the probes that healthchecks hit do not", async () => {
     telemetry.reset();
     const config = { ...readConfig("service-d", {}), host: "127.0.0.1", port: 0 };
@@ -43,6 +60,7 @@ describe("serve", () => {
         await sql`SELECT 1`;
         return { postgres: "ok" };
       },
+      instrument: instrumentServer,
       start() {},
       stop: async () => {},
     };

@@ -3,7 +3,6 @@ import { suppressTracing } from "@opentelemetry/core";
 import type { Server } from "bun";
 import type { ConsolaInstance } from "consola";
 import type { RoleName } from "../roles.ts";
-import { instrumentServer } from "../telemetry/http-server.ts";
 import type { Telemetry } from "../telemetry/sdk.ts";
 import { baseApp } from "./app.ts";
 import type { ServeConfig } from "./config.ts";
@@ -19,7 +18,7 @@ export interface Running {
   shutdown(): Promise<void>;
 }
 
-/** Serves one assembled role: base routes + role routes, behind fault flags, behind the server span. */
+/** Serves one assembled role: base routes + role routes, behind fault flags, behind the role's server span. */
 export function serveRole(
   role: RoleName,
   config: ServeConfig,
@@ -34,7 +33,7 @@ export function serveRole(
     const path = new URL(request.url).pathname;
     return known.has(`${request.method} ${path}`) ? path : undefined;
   };
-  const instrumented = instrumentServer(
+  const instrumented = assembled.instrument(
     withFaults(
       (request) => app.handle(request),
       () => state.faults,

@@ -16,15 +16,20 @@ import { CONSUMER_GROUP, createKafka } from "../kafka.ts";
 import type { Log, Query } from "../ports.ts";
 import type { RoleName } from "../roles.ts";
 import { tracedFetch } from "../telemetry/fetch.ts";
+import { type Handler, instrumentServer } from "../telemetry/http-server.ts";
 import { tracedQuery } from "../telemetry/sql.ts";
 import type { Readiness } from "./app.ts";
 import type { ServeConfig } from "./config.ts";
 import { createInstruments } from "./instruments.ts";
 
-/** A role, assembled: its routes, and the lifecycle of whatever it keeps running. */
+/** What puts a SERVER span around a role's handler: the auto wrapper, or the role's own hand-written one. */
+export type ServerInstrumentation = (handler: Handler, routeOf: (request: Request) => string | undefined) => Handler;
+
+/** A role, assembled: its routes, its server instrumentation, and the lifecycle of whatever it keeps running. */
 export interface Assembled {
   // biome-ignore lint/suspicious/noExplicitAny: Elysia's type parameters differ per role; only .routes and .handle are used.
   app: Elysia<any, any, any, any, any, any, any>;
+  instrument: ServerInstrumentation;
   ready(): Promise<Readiness>;
   start(): void;
   stop(): Promise<void>;
@@ -33,8 +38,9 @@ export interface Assembled {
 const idle = { ready: async () => ({}), start() {}, stop: async () => {} };
 
 /**
- * The composition root's table: what each role is given. Auto roles get traced clients; service-a gets
- * them too and adds its own business spans; manual roles get raw clients and instrument by hand.
+ * The composition root's table: what each role is given. Auto roles get the server wrapper and traced
+ * clients; service-a gets them too and adds its own business spans; manual roles get raw clients and
+ * nothing else: their SERVER span, context propagation and metrics are their own code.
  */
 export function assemble(role: RoleName, config: ServeConfig, log: Log): Assembled {
   switch (role) {
@@ -47,6 +53,7 @@ export function assemble(role: RoleName, config: ServeConfig, log: Log): Assembl
       };
       return {
         ...idle,
+        instrument: instrumentServer,
         app: gateway.createApp(createGateway(deps), deps.config),
         ready: () => reachable("service-a", `${config.serviceAUrl}/health`),
       };
@@ -67,6 +74,7 @@ export function assemble(role: RoleName, config: ServeConfig, log: Log): Assembl
         },
       });
       return {
+        instrument: instrumentServer,
         app: serviceA.createApp(service),
         ready: service.ready,
         start: service.start,
@@ -84,7 +92,13 @@ export function assemble(role: RoleName, config: ServeConfig, log: Log): Assembl
         log,
         config: { brokers: config.kafkaBrokers, timeoutMs: config.upstreamTimeoutMs },
       });
-      return { app: serviceB.createApp(service), ready: service.ready, start: service.start, stop: service.stop };
+      return {
+        instrument: service.serverSpans,
+        app: serviceB.createApp(service),
+        ready: service.ready,
+        start: service.start,
+        stop: service.stop,
+      };
     }
     case "service-c": {
       const kafka = createKafka(role, config.kafkaBrokers, log);
@@ -93,11 +107,17 @@ export function assemble(role: RoleName, config: ServeConfig, log: Log): Assembl
         admin: kafka.admin(),
         log,
       });
-      return { app: serviceC.createApp(service), ready: service.ready, start: service.start, stop: service.stop };
+      return {
+        instrument: service.serverSpans,
+        app: serviceC.createApp(service),
+        ready: service.ready,
+        start: service.start,
+        stop: service.stop,
+      };
     }
     case "service-d": {
       const service = createServiceD({ log, metrics: createInstruments(role, SERVICE_D_METRICS) });
-      return { ...idle, app: serviceD.createApp(service) };
+      return { ...idle, instrument: instrumentServer, app: serviceD.createApp(service) };
     }
   }
 }

@@ -94,6 +94,14 @@ else
   as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq tmux >/dev/null
 fi
+# chromium: the report e2e test renders the HTML report headless and screenshots it.
+if command -v chromium >/dev/null 2>&1; then
+  log "chromium: present"
+else
+  log "chromium: installing from Debian…"
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+fi
 
 # postgres refuses to run as root: the tests then run it as the 'postgres' user
 # (created by the Debian package) through setpriv.

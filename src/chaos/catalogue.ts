@@ -36,6 +36,20 @@ export interface PumbaRun {
   readonly args: readonly string[];
 }
 
+/**
+ * A scenario's promise as a number to watch (`chaos <scenario> --watch`, `lab check`, `report`): a role's p95
+ * rising by `rise` seconds over its baseline, its 5xx share passing `above` percent, or one of the scenario's target
+ * containers down; within `within` seconds of the start. The gateway's 1-minute rates need traffic (k6) to move.
+ */
+export type Hypothesis =
+  | { readonly measure: "p95"; readonly role: RoleName; readonly rise: number; readonly within: number }
+  | { readonly measure: "errors"; readonly role: RoleName; readonly above: number; readonly within: number }
+  | { readonly measure: "down"; readonly within: number };
+
+const p95 = (role: RoleName, rise: number, within = 60): Hypothesis => ({ measure: "p95", role, rise, within });
+const errors = (role: RoleName, above: number, within = 60): Hypothesis => ({ measure: "errors", role, above, within });
+const down = (within: number): Hypothesis => ({ measure: "down", within });
+
 export type ChaosGroup = "basic" | "service" | "complex" | "http-errors";
 
 export interface ChaosScenario {
@@ -48,6 +62,8 @@ export interface ChaosScenario {
   readonly duration: string;
   /** What it produces at the gateway and in the telemetry: the promise the tests and the docs hold it to. */
   readonly expect: string;
+  /** The expect line as a measurable hypothesis. */
+  readonly hypothesis: Hypothesis;
   /** Where to look in Grafana. */
   readonly grafana: string;
   /** The Pumba containers, or none when only app-level faults can keep the promise. */
@@ -56,6 +72,8 @@ export interface ChaosScenario {
   readonly foreground?: boolean;
   /** The app-level form: fault flags per role, and what it produces. */
   readonly app: {
+    /** The app-level expect as a measurable hypothesis. */
+    readonly hypothesis: Hypothesis;
     readonly faults: Partial<Record<RoleName, AppFault>>;
     /** Apply the faults of one of the listed roles, picked at random (kill-random). */
     readonly pickOne?: boolean;
@@ -101,6 +119,7 @@ export const SCENARIOS: readonly ChaosScenario[] = [
     expect:
       "a killed container stays down (Docker does not restart what was killed) until chaos stop: service-b or " +
       "service-d down → 503 at the gateway; service-c down → Kafka consumer lag grows",
+    hypothesis: down(45),
     grafana: "Overview: error % on api-gateway and service-a; Kafka & Postgres: consumer lag",
     pumba: [
       {
@@ -119,6 +138,7 @@ export const SCENARIOS: readonly ChaosScenario[] = [
       },
     ],
     app: {
+      hypothesis: errors("api-gateway", 50),
       faults: { "service-b": { error_rate: 1, error_status: 503 }, "service-d": { error_rate: 1, error_status: 503 } },
       pickOne: true,
       expect: "service-b or service-d (one, at random) answers 503 to everything; service-a reports it as 502",
@@ -131,6 +151,7 @@ export const SCENARIOS: readonly ChaosScenario[] = [
     targets: ALL_APPS,
     duration: "until chaos stop",
     expect: "the whole lab goes down and stays down until chaos stop: k6 sees refused connections",
+    hypothesis: down(30),
     grafana: "Overview: request rate drops to zero; the services' series stop",
     pumba: [
       {
@@ -139,6 +160,7 @@ export const SCENARIOS: readonly ChaosScenario[] = [
       },
     ],
     app: {
+      hypothesis: errors("api-gateway", 90),
       faults: everyRole({ error_rate: 1, error_status: 503 }),
       expect: "every service answers 503: the gateway's 503 is all a client sees",
     },
@@ -150,10 +172,12 @@ export const SCENARIOS: readonly ChaosScenario[] = [
     targets: ["api-gateway"],
     duration: "once",
     expect: "the gateway is gone until chaos stop: clients see refused connections, the backends stay idle",
+    hypothesis: down(20),
     grafana: "Overview: api-gateway request rate drops to zero",
     pumba: [{ container: "pumba-kill-gateway", args: ["kill", "--signal", "SIGKILL", "api-gateway"] }],
     foreground: true,
     app: {
+      hypothesis: errors("api-gateway", 90),
       faults: { "api-gateway": { error_rate: 1, error_status: 503 } },
       expect: "api-gateway answers 503 to everything",
     },
@@ -165,6 +189,7 @@ export const SCENARIOS: readonly ChaosScenario[] = [
     targets: ALL_APPS,
     duration: "5m",
     expect: "gateway p95 rises by seconds (each hop and each Postgres/Kafka round trip pays the delay); few errors",
+    hypothesis: p95("api-gateway", 1.5),
     grafana: "Overview: p95 per service; Distributed Tracing: long gaps between spans",
     pumba: [
       {
@@ -177,6 +202,7 @@ export const SCENARIOS: readonly ChaosScenario[] = [
       },
     ],
     app: {
+      hypothesis: p95("api-gateway", 1.5),
       faults: everyRole({ latency_ms: 500, jitter_ms: 100 }),
       expect: "each service answers 500 ± 100 ms later: gateway p95 rises by about 2 s (four services on the path)",
     },
@@ -188,11 +214,13 @@ export const SCENARIOS: readonly ChaosScenario[] = [
     targets: ALL_APPS,
     duration: "5m",
     expect: "TCP retransmissions: latency spikes of hundreds of ms, and 504s where they pass 5 s",
+    hypothesis: p95("api-gateway", 0.2),
     grafana: "Overview: p99 per service jumps while p50 barely moves",
     pumba: [
       { container: "pumba-loss", args: ["--log-level", "info", ...netem("5m", "loss", "--percent", "20", APPS)] },
     ],
     app: {
+      hypothesis: p95("api-gateway", 0.5),
       faults: everyRole({ latency_ms: 300, jitter_ms: 300 }),
       expect: "each service answers 0–600 ms later, standing in for retransmission waits; no lost requests",
     },
@@ -204,11 +232,13 @@ export const SCENARIOS: readonly ChaosScenario[] = [
     targets: ALL_APPS,
     duration: "5m",
     expect: "corrupted packets fail their checksum and are resent: latency spikes like network-loss, milder",
+    hypothesis: p95("api-gateway", 0.1),
     grafana: "Overview: p99 per service",
     pumba: [
       { container: "pumba-corrupt", args: ["--log-level", "info", ...netem("5m", "corrupt", "--percent", "10", APPS)] },
     ],
     app: {
+      hypothesis: p95("api-gateway", 0.3),
       faults: everyRole({ latency_ms: 150, jitter_ms: 150 }),
       expect: "each service answers 0–300 ms later, standing in for resent packets",
     },
@@ -220,6 +250,7 @@ export const SCENARIOS: readonly ChaosScenario[] = [
     targets: ALL_APPS,
     duration: "2m",
     expect: "CPU-bound work slows down: service-d /compute and the gateway p95 rise",
+    hypothesis: p95("service-d", 0.02),
     grafana: "Service Performance: service-d latency; Overview: p95",
     pumba: [
       {
@@ -228,6 +259,7 @@ export const SCENARIOS: readonly ChaosScenario[] = [
       },
     ],
     app: {
+      hypothesis: p95("api-gateway", 0.5),
       faults: everyRole({ latency_ms: 200, jitter_ms: 150 }),
       expect: "each service answers 200 ± 150 ms later, standing in for CPU contention",
     },
@@ -240,6 +272,7 @@ export const SCENARIOS: readonly ChaosScenario[] = [
     duration: "3m",
     expect:
       "service-a and everything it calls (Postgres, service-d, service-b) look slow from service-a: gateway p95 rises by seconds",
+    hypothesis: p95("api-gateway", 1),
     grafana: "Service Performance (service-a): client span durations; Distributed Tracing: service-a's spans",
     pumba: [
       {
@@ -248,6 +281,7 @@ export const SCENARIOS: readonly ChaosScenario[] = [
       },
     ],
     app: {
+      hypothesis: p95("api-gateway", 0.8),
       faults: { "service-a": { latency_ms: 1000, jitter_ms: 200 } },
       expect: "service-a answers 1000 ± 200 ms later: gateway p95 rises by about a second",
     },
@@ -261,11 +295,13 @@ export const SCENARIOS: readonly ChaosScenario[] = [
     expect:
       "service-b's answer to service-a and each of its Kafka publishes wait 1 s: service-a's call to service-b " +
       "takes about 2 s longer, and so does the gateway's p95; no errors",
+    hypothesis: p95("api-gateway", 1.5),
     grafana:
       "Overview: p95 of api-gateway and service-a; Distributed Tracing: the long span is service-b's (its Kafka " +
       "send inside it); Service Performance (service-b)",
     pumba: [{ container: "pumba-delay-service-b", args: netem("5m", "delay", "--time", "1000", "service-b") }],
     app: {
+      hypothesis: p95("api-gateway", 0.8),
       faults: { "service-b": { latency_ms: 1000, jitter_ms: 0 } },
       expect: "service-b answers 1 s later (its Kafka send stays fast): the gateway's p95 rises by about a second",
     },
@@ -277,9 +313,11 @@ export const SCENARIOS: readonly ChaosScenario[] = [
     targets: ["service-b"],
     duration: "3m",
     expect: "service-b's answers and Kafka publishes retransmit: service-a's call to service-b slows, some 504s",
+    hypothesis: p95("service-a", 0.3),
     grafana: "Service Performance (service-b); Kafka & Postgres: publish latency",
     pumba: [{ container: "pumba-loss-service-b", args: netem("3m", "loss", "--percent", "30", "service-b") }],
     app: {
+      hypothesis: p95("api-gateway", 0.4),
       faults: { "service-b": { latency_ms: 600, jitter_ms: 600 } },
       expect: "service-b answers 0–1.2 s later",
     },
@@ -291,9 +329,11 @@ export const SCENARIOS: readonly ChaosScenario[] = [
     targets: ["postgres"],
     duration: "2m",
     expect: "slower queries: service-a's database spans and db.client.operation.duration rise",
+    hypothesis: p95("service-a", 0.05),
     grafana: "Kafka & Postgres: Postgres operation latency",
     pumba: [{ container: "pumba-stress-postgres", args: stress("2m", "--cpu 2 --io 1 --timeout 120s", "postgres") }],
     app: {
+      hypothesis: p95("api-gateway", 0.2),
       faults: { "service-a": { latency_ms: 300, jitter_ms: 200 } },
       expect:
         "service-a answers 300 ± 200 ms later (its database spans stay fast: there is no app-level Postgres fault)",
@@ -308,9 +348,11 @@ export const SCENARIOS: readonly ChaosScenario[] = [
     expect:
       "service-b's publishes hang, so service-a's call to it times out: 504 at the gateway for 30 s; " +
       "afterwards service-c catches up and the lag drains",
+    hypothesis: errors("api-gateway", 50, 30),
     grafana: "Kafka & Postgres: consumer lag spike and drain; Overview: 504s",
     pumba: [{ container: "pumba-pause-kafka", args: ["pause", "--duration", "30s", "kafka"] }],
     app: {
+      hypothesis: errors("api-gateway", 50),
       faults: { "service-b": { latency_ms: 6000, jitter_ms: 0 } },
       expect: "service-b answers after 6 s, past service-a's 5 s timeout: 504 at the gateway until chaos stop",
     },
@@ -322,6 +364,7 @@ export const SCENARIOS: readonly ChaosScenario[] = [
     targets: ["service-a", "service-b", "service-c"],
     duration: "5m",
     expect: "a slow chain: gateway p95 rises, occasional 504s from service-b, service-c processes more slowly",
+    hypothesis: p95("api-gateway", 0.8),
     grafana: "Distributed Tracing: where the time goes in one trace; Kafka & Postgres: processing duration",
     pumba: [
       { container: "pumba-chain-delay-a", args: netem("5m", "delay", "--time", "800", "--jitter", "150", "service-a") },
@@ -329,6 +372,7 @@ export const SCENARIOS: readonly ChaosScenario[] = [
       { container: "pumba-chain-stress-c", args: stress("5m", "--cpu 2 --timeout 300s", "service-c") },
     ],
     app: {
+      hypothesis: p95("api-gateway", 0.8),
       faults: {
         "service-a": { latency_ms: 800, jitter_ms: 150 },
         "service-b": { latency_ms: 400, jitter_ms: 400 },
@@ -344,11 +388,13 @@ export const SCENARIOS: readonly ChaosScenario[] = [
     targets: ["postgres"],
     duration: "3m",
     expect: "each of service-a's queries takes seconds: requests near the gateway's 10 s timeout, some 504s",
+    hypothesis: p95("api-gateway", 2),
     grafana: "Kafka & Postgres: Postgres latency; Distributed Tracing: long database spans",
     pumba: [
       { container: "pumba-db-outage", args: netem("3m", "delay", "--time", "2000", "--jitter", "500", "postgres") },
     ],
     app: {
+      hypothesis: p95("api-gateway", 4),
       faults: { "service-a": { latency_ms: 6000, jitter_ms: 1500 } },
       expect: "service-a answers 4.5–7.5 s later: gateway p95 near 7 s",
     },
@@ -360,12 +406,14 @@ export const SCENARIOS: readonly ChaosScenario[] = [
     targets: ["service-a", "service-b"],
     duration: "2m",
     expect: "service-a and service-b are all but unreachable: 504s and 503s at the gateway",
+    hypothesis: errors("api-gateway", 30),
     grafana: "Overview: error % on api-gateway; Distributed Tracing: service map edges to service-a turn red",
     pumba: [
       { container: "pumba-partition-a", args: netem("2m", "loss", "--percent", "90", "service-a") },
       { container: "pumba-partition-b", args: netem("2m", "loss", "--percent", "90", "service-b") },
     ],
     app: {
+      hypothesis: errors("api-gateway", 50),
       faults: {
         "service-a": { error_rate: 0.9, error_status: 503 },
         "service-b": { error_rate: 0.9, error_status: 503 },
@@ -380,6 +428,7 @@ export const SCENARIOS: readonly ChaosScenario[] = [
     targets: ["service-d"],
     duration: "until chaos stop",
     expect: "service-a cannot reach service-d: every /api/process answers 503 naming service-d",
+    hypothesis: errors("api-gateway", 90),
     grafana:
       "Overview: 5xx % on api-gateway and service-a; Distributed Tracing: ERROR spans on service-a's call to service-d",
     pumba: [
@@ -389,6 +438,7 @@ export const SCENARIOS: readonly ChaosScenario[] = [
       },
     ],
     app: {
+      hypothesis: errors("api-gateway", 30),
       faults: { "service-a": { error_rate: 0.5, error_status: 503 } },
       expect: "half the requests answer 503 (service-a fails as it does when a dependency is unavailable)",
     },
@@ -400,6 +450,7 @@ export const SCENARIOS: readonly ChaosScenario[] = [
     targets: ["service-a"],
     duration: "5m",
     expect: "service-a's answers arrive after the gateway's 10 s timeout: every /api/process answers 504",
+    hypothesis: errors("api-gateway", 90),
     grafana: "Overview: 5xx % and p95 pinned at 10 s on api-gateway",
     pumba: [
       {
@@ -408,6 +459,7 @@ export const SCENARIOS: readonly ChaosScenario[] = [
       },
     ],
     app: {
+      hypothesis: errors("api-gateway", 90),
       faults: { "service-d": { latency_ms: 6000, jitter_ms: 0 } },
       expect: "service-d answers after 6 s, past service-a's 5 s timeout: every /api/process answers 504",
     },
@@ -421,9 +473,11 @@ export const SCENARIOS: readonly ChaosScenario[] = [
     expect:
       "half the requests answer 500. (The original paused Postgres, which here rightly gives 503/504: " +
       "see database-outage)",
+    hypothesis: errors("api-gateway", 30),
     grafana: "Overview: 5xx % on api-gateway and service-a; Distributed Tracing: ERROR spans on service-a",
     pumba: [],
     app: {
+      hypothesis: errors("api-gateway", 30),
       faults: { "service-a": { error_rate: 0.5, error_status: 500 } },
       expect: "half the requests answer 500",
     },
@@ -435,6 +489,7 @@ export const SCENARIOS: readonly ChaosScenario[] = [
     targets: ["service-d", "service-b", "postgres"],
     duration: "5m",
     expect: "failures pile up along the chain: a mix of 503/504 at the gateway and slow successes",
+    hypothesis: errors("api-gateway", 20),
     grafana: "Distributed Tracing: service map turning red from the leaves up; Overview: error % per service",
     pumba: [
       { container: "pumba-cascade-1", args: netem("5m", "loss", "--percent", "70", "service-d") },
@@ -442,6 +497,7 @@ export const SCENARIOS: readonly ChaosScenario[] = [
       { container: "pumba-cascade-3", args: stress("5m", "--cpu 2 --timeout 300s", "postgres") },
     ],
     app: {
+      hypothesis: errors("api-gateway", 40),
       faults: {
         "service-d": { error_rate: 0.7, error_status: 503 },
         "service-b": { latency_ms: 5000, jitter_ms: 2000 },

@@ -11,6 +11,12 @@ export interface Series {
   points: Array<[number, number]>;
 }
 
+/** One series' exemplars, as /api/v1/query_exemplars answers. */
+export interface Exemplars {
+  seriesLabels: Record<string, string>;
+  exemplars: Array<{ labels: Record<string, string>; value: string; timestamp: number }>;
+}
+
 /** Prometheus could not be asked, or refused the question: the message is meant for the screen. */
 export class PrometheusError extends Error {
   constructor(
@@ -25,7 +31,8 @@ export class PrometheusError extends Error {
 interface ApiAnswer {
   status: "success" | "error";
   error?: string;
-  data?: { resultType: string; result: unknown[] };
+  /** A query's result; query_exemplars answers with the list itself. */
+  data?: { resultType: string; result: unknown[] } | unknown[];
 }
 
 interface RawSample {
@@ -58,6 +65,12 @@ export class Prometheus {
     return result.map((r) => ({ labels: r.metric, points: r.values.map(([t, v]) => [t, Number(v)]) }));
   }
 
+  /** Exemplars of `promql`'s series between `start` and `end` (unix seconds): their labels, e.g. trace_id. */
+  async exemplars(promql: string, start: number, end: number): Promise<Exemplars[]> {
+    const params = { query: promql, start: String(start), end: String(end) };
+    return (await this.call("query_exemplars", params)) as Exemplars[];
+  }
+
   private async call(endpoint: string, params: Record<string, string>): Promise<unknown[]> {
     const url = `${this.url.replace(/\/$/, "")}/api/v1/${endpoint}`;
     let response: Response;
@@ -79,7 +92,7 @@ export class Prometheus {
     if (answer.status !== "success" || !answer.data) {
       throw new PrometheusError(`Prometheus refused a query: ${answer.error ?? response.status}`, false);
     }
-    return answer.data.result;
+    return Array.isArray(answer.data) ? answer.data : answer.data.result;
   }
 }
 

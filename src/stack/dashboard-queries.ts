@@ -1,8 +1,9 @@
 /**
  * Every query the provisioned Grafana runs, pulled out of the embedded stack files so that tests can check them:
- * dashboard panels (PromQL, LogQL, TraceQL), dashboard variables, and the Tempo data source's trace → metrics
- * and trace → logs templates.
+ * dashboard panels (PromQL, LogQL, TraceQL), dashboard variables, and the data sources' links: exemplars → trace,
+ * logs → trace, trace → logs and trace → metrics.
  */
+import type { JsonData } from "./_grafana-datasources.ts";
 import { STACK_FILES, stackFile } from "./assets.ts";
 
 export const DASHBOARD_DIR = "grafana/provisioning/dashboards/o11y-lab/";
@@ -119,27 +120,30 @@ export function variablePromQL(): SourcedQuery[] {
   );
 }
 
-interface TempoJsonData {
-  tracesToMetrics?: { tags?: Array<{ key: string; value?: string }>; queries?: Array<{ name: string; query: string }> };
-  tracesToLogsV2?: { query?: string };
-}
-interface DatasourceFile {
-  datasources: Array<{ uid: string; type: string; jsonData?: TempoJsonData & Record<string, unknown> }>;
+/** A provisioned data source; read its jsonData typed through jsonData(). */
+export interface ProvisionedDatasource {
+  name: string;
+  uid: string;
+  type: string;
+  url?: string;
+  isDefault?: boolean;
+  jsonData?: Record<string, unknown>;
 }
 
 /** The provisioned data sources, with Grafana's `$$` (a literal `$`) already undone. */
-export function datasources(): DatasourceFile["datasources"] {
+export function datasources(): ProvisionedDatasource[] {
   const text = stackFile(DATASOURCES).replaceAll("$$", "$");
-  return (Bun.YAML.parse(text) as DatasourceFile).datasources;
+  return (Bun.YAML.parse(text) as { datasources: ProvisionedDatasource[] }).datasources;
 }
 
-function tempoJson(): TempoJsonData {
-  return datasources().find((d) => d.type === "tempo")?.jsonData ?? {};
+/** The jsonData of the data source of a type, as _grafana-datasources.ts describes it (the test checks the file). */
+export function jsonData<T extends "prometheus" | "loki" | "tempo">(type: T): JsonData<T> {
+  return (datasources().find((d) => d.type === type)?.jsonData ?? {}) as JsonData<T>;
 }
 
 /** Tempo's trace → metrics queries (with `$__tags` still in them) and the labels `$__tags` stands for. */
 export function tracesToMetrics(): { queries: SourcedQuery[]; tagLabels: string[] } {
-  const t2m = tempoJson().tracesToMetrics ?? {};
+  const t2m = jsonData("tempo").tracesToMetrics ?? {};
   return {
     queries: (t2m.queries ?? []).map((q) => ({ source: `Tempo trace → metrics › ${q.name}`, expr: q.query })),
     tagLabels: (t2m.tags ?? []).map((t) => t.value || t.key),
@@ -148,7 +152,48 @@ export function tracesToMetrics(): { queries: SourcedQuery[]; tagLabels: string[
 
 /** Tempo's trace → logs LogQL template. */
 export function tracesToLogsQuery(): string {
-  return tempoJson().tracesToLogsV2?.query ?? "";
+  return jsonData("tempo").tracesToLogsV2?.query ?? "";
+}
+
+/** Prometheus' exemplar links: the label holding the trace id, and the data source it opens. */
+export function exemplarDestinations(): NonNullable<JsonData<"prometheus">["exemplarTraceIdDestinations"]> {
+  return jsonData("prometheus").exemplarTraceIdDestinations ?? [];
+}
+
+/** Loki's derived fields: the links from a log line to its trace. */
+export function derivedFields(): NonNullable<JsonData<"loki">["derivedFields"]> {
+  return jsonData("loki").derivedFields ?? [];
+}
+
+/**
+ * Each jsonData key that links one signal to another, with the function above through which the e2e suite runs it
+ * against the real peers (the unit test holds this list to the provisioning file and to the e2e files).
+ */
+export const LINKS: Readonly<Record<string, { readonly via: string; readonly runBy: string }>> = {
+  "prometheus.exemplarTraceIdDestinations": { via: "exemplarDestinations", runBy: "test/e2e/dashboards.test.ts" },
+  "loki.derivedFields": { via: "derivedFields", runBy: "test/e2e/logql.test.ts" },
+  "tempo.tracesToLogsV2": { via: "tracesToLogsQuery", runBy: "test/e2e/logql.test.ts" },
+  "tempo.tracesToMetrics": { via: "tracesToMetrics", runBy: "test/e2e/dashboards.test.ts" },
+};
+
+/** The links no test runs, and why. */
+export const UNRUN_LINKS: Readonly<Record<string, string>> = {
+  "tempo.serviceMap": "Grafana queries the service graph Tempo's metrics-generator writes, and no Tempo runs here",
+};
+
+/** `type.key` of every jsonData key that points at another data source or a URL: every link the file makes. */
+export function linkKeys(): string[] {
+  const links = (v: unknown): boolean =>
+    Array.isArray(v)
+      ? v.some(links)
+      : v !== null && typeof v === "object"
+        ? Object.entries(v).some(([k, x]) => k === "datasourceUid" || k === "url" || links(x))
+        : false;
+  return datasources().flatMap((d) =>
+    Object.entries(d.jsonData ?? {})
+      .filter(([, v]) => links(v))
+      .map(([k]) => `${d.type}.${k}`),
+  );
 }
 
 /** Values for Grafana's variables in a query. */

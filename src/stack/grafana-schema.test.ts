@@ -1,12 +1,22 @@
 /**
- * The provisioned dashboards and data sources against Grafana 12.3's published types (see grafana-typecheck.ts).
- * One compiler run checks the real files and deliberately broken copies, which must fail at the right dashboard,
- * panel and path.
+ * The provisioned dashboards and data sources against Grafana 12.3's published types (see grafana-typecheck.ts),
+ * and each link the data sources make against the e2e test that runs it. One compiler run checks the real files and
+ * deliberately broken copies, which must fail at the right dashboard, panel and path.
  */
 import { describe, expect, test } from "bun:test";
 import schemaPackage from "@grafana/schema/package.json" with { type: "json" };
 import { stackFile } from "./assets.ts";
-import { allPanels, DATASOURCES, type Dashboard, dashboards, datasources, type Panel } from "./dashboard-queries.ts";
+import {
+  allPanels,
+  DATASOURCES,
+  type Dashboard,
+  dashboards,
+  datasources,
+  LINKS,
+  linkKeys,
+  type Panel,
+  UNRUN_LINKS,
+} from "./dashboard-queries.ts";
 import { dashboardFile, datasourcesFile } from "./grafana-schema.ts";
 import { type CheckedFile, type JsonPath, type Problem, showProblem, typecheck } from "./grafana-typecheck.ts";
 
@@ -152,4 +162,19 @@ describe("against Grafana 12.3's published schema", () => {
       `Type '"jaeger"' is not assignable`,
     );
   });
+});
+
+describe("every link the data sources make is run by the e2e suite, from dashboard-queries.ts", () => {
+  test("the links in the file are exactly those listed with the test that runs them, or why none does", () => {
+    expect(linkKeys().sort()).toEqual([...Object.keys(LINKS), ...Object.keys(UNRUN_LINKS)].sort());
+  });
+
+  for (const [key, { via, runBy }] of Object.entries(LINKS)) {
+    test(`${key}: ${runBy} runs it through ${via}()`, async () => {
+      const text = await Bun.file(`${import.meta.dir}/../../${runBy}`).text();
+      const imports = /import \{([^}]*)\} from "\.\.\/\.\.\/src\/stack\/dashboard-queries\.ts"/.exec(text)?.[1] ?? "";
+      expect(imports.split(",").map((s) => s.trim())).toContain(via);
+      expect(text).toMatch(new RegExp(`\\b${via}\\(\\)`));
+    });
+  }
 });

@@ -11,6 +11,9 @@ import {
   allPanels,
   dashboards,
   datasources,
+  derivedFields,
+  exemplarDestinations,
+  jsonData,
   metricNames,
   panelLogQL,
   panelPromQL,
@@ -94,7 +97,6 @@ const KNOWN_METRICS = new Set(
 
 describe("data sources", () => {
   const ds = datasources();
-  const byUid = new Map(ds.map((d) => [d.uid, d]));
 
   test("Prometheus, Loki and Tempo with fixed uids", () => {
     expect(ds.map((d) => [d.uid, d.type])).toEqual([
@@ -105,8 +107,7 @@ describe("data sources", () => {
   });
 
   test("metrics → trace: exemplars' trace_id label opens Tempo", () => {
-    const json = byUid.get("prometheus")?.jsonData as { exemplarTraceIdDestinations: Array<Record<string, string>> };
-    expect(json.exemplarTraceIdDestinations).toEqual([
+    expect(exemplarDestinations()).toEqual([
       { name: "trace_id", datasourceUid: "tempo", urlDisplayLabel: "View trace" },
     ]);
     // The collector's prometheus exporter writes exemplars with the trace_id label, and needs OpenMetrics for it.
@@ -114,8 +115,7 @@ describe("data sources", () => {
   });
 
   test("logs → trace: the trace_id structured metadata of OTLP logs opens Tempo", () => {
-    const json = byUid.get("loki")?.jsonData as { derivedFields: Array<Record<string, string>> };
-    expect(json.derivedFields).toEqual([
+    expect(derivedFields()).toEqual([
       {
         name: "TraceID",
         matcherType: "label",
@@ -160,16 +160,11 @@ describe("data sources", () => {
   });
 
   test("service map and node graph: Tempo's metrics-generator writes the service graph into Prometheus", () => {
-    const json = byUid.get("tempo")?.jsonData as {
-      serviceMap: { datasourceUid: string };
-      nodeGraph: { enabled: boolean };
-      tracesToLogsV2: { datasourceUid: string };
-      tracesToMetrics: { datasourceUid: string };
-    };
-    expect(json.serviceMap.datasourceUid).toBe("prometheus");
-    expect(json.nodeGraph.enabled).toBe(true);
-    expect(json.tracesToLogsV2.datasourceUid).toBe("loki");
-    expect(json.tracesToMetrics.datasourceUid).toBe("prometheus");
+    const json = jsonData("tempo");
+    expect(json.serviceMap?.datasourceUid).toBe("prometheus");
+    expect(json.nodeGraph?.enabled).toBe(true);
+    expect(json.tracesToLogsV2?.datasourceUid).toBe("loki");
+    expect(json.tracesToMetrics?.datasourceUid).toBe("prometheus");
     const tempo = yaml<{
       metrics_generator: { storage: { remote_write: Array<{ url: string }> } };
       overrides: { defaults: { metrics_generator: { processors: string[] } } };

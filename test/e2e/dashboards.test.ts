@@ -7,6 +7,7 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { ROLES } from "../../src/roles.ts";
 import {
   datasources,
+  exemplarDestinations,
   panelPromQL,
   panelTraceQL,
   type SourcedQuery,
@@ -96,9 +97,11 @@ describe("Tempo's trace → metrics queries return data for a span's service", (
 });
 
 describe("metrics → trace: exemplars carry the label Grafana links to Tempo", () => {
-  const prometheus = datasources().find((d) => d.uid === "prometheus");
-  const destinations = prometheus?.jsonData?.exemplarTraceIdDestinations as Array<{ name: string }> | undefined;
-  const destination = destinations?.[0]?.name ?? "trace_id";
+  test("an exemplar opens the provisioned Tempo", () => {
+    const tempo = datasources().find((d) => d.type === "tempo")?.uid;
+    expect(exemplarDestinations().map((d) => d.datasourceUid)).toEqual([tempo]);
+  });
+  const destination = exemplarDestinations()[0]?.name ?? "(no exemplar destination)";
 
   for (const q of panelPromQL().filter((p) => p.exemplar)) {
     test(`${q.source}: exemplars have ${destination} = a trace id`, async () => {

@@ -8,6 +8,7 @@
 import { beforeAll, describe, expect, test } from "bun:test";
 import {
   datasources,
+  derivedFields,
   fillSpanTemplate,
   panelLogQL,
   substitute,
@@ -20,15 +21,6 @@ import { lab } from "./lab.ts";
 import { pollUntil, type SinkLogRecord, type SinkSpan } from "./peers.ts";
 
 const l = await lab();
-
-interface DerivedField {
-  name: string;
-  matcherType?: string;
-  matcherRegex: string;
-  datasourceUid?: string;
-  url?: string;
-}
-const derivedFields = (datasources().find((d) => d.type === "loki")?.jsonData?.derivedFields ?? []) as DerivedField[];
 
 let traceId = "";
 /** The roles that logged in the request. */
@@ -131,10 +123,10 @@ describe("trace → logs: Tempo's template, filled from a real span, selects exa
 describe("logs → trace: the Loki derived field finds the trace id on every line", () => {
   test("a derived field links to Tempo", () => {
     const tempo = datasources().find((d) => d.type === "tempo")?.uid;
-    expect(derivedFields.some((f) => f.datasourceUid === tempo)).toBe(true);
+    expect(derivedFields().some((f) => f.datasourceUid === tempo)).toBe(true);
   });
 
-  for (const field of derivedFields) {
+  for (const field of derivedFields()) {
     test(`${field.name}: ${field.matcherRegex} is structured metadata holding the trace id of every request line`, () => {
       // Grafana's label matcher reads the label of that name; here it is structured metadata, not an index label.
       expect(field.matcherType).toBe("label");

@@ -64,6 +64,10 @@ const broken: CheckedFile[] = [
   ]),
   brokenDashboard("unprovisioned uid", [[["panels", prom.i, "targets", 0, "datasource", "uid"], "prometheus-old"]]),
   brokenDashboard("removed panel type", [[["panels", prom.i, "type"], "graph"]]),
+  brokenDashboard("variable of no such type", [[["templating", "list"], [{ name: "service", type: "querry" }]]]),
+  brokenDashboard("annotation from no such data source", [
+    [["annotations", "list", 0, "datasource", "uid"], "grafana"],
+  ]),
   brokenDatasources("misspelt data source key", [
     [["datasources", 2, "jsonData", "tracesToLogsV2", "filterByTraceId"], true],
   ]),
@@ -139,6 +143,21 @@ describe("against Grafana 12.3's published schema", () => {
       `panel "${prom.title}"`,
       `panels[${prom.i}]`,
       `Type '"graph"' does not satisfy the constraint`,
+    );
+  });
+
+  test("a template variable of an unknown type and an annotation from an unknown data source fail", () => {
+    at(
+      "variable of no such type",
+      "variable $service",
+      "templating.list[0].type",
+      `Type '"querry"' is not assignable to type`,
+    );
+    at(
+      "annotation from no such data source",
+      `dashboard "${overview.title}"`,
+      "annotations.list[0].datasource.uid",
+      `Type '"grafana"' is not assignable to type '"-- Grafana --"'`,
     );
   });
 

@@ -67,11 +67,11 @@ export function dashboardFile(name: string, dashboard: Dashboard, datasources: r
 
 /** The data sources provisioning file, checked against the documented keys of each data source type. */
 export function datasourcesFile(name: string, file: unknown): CheckedFile {
-  const list = (file as { datasources?: Array<{ name?: string; type?: string }> }).datasources ?? [];
+  const list = (file as { datasources?: Array<{ name?: string; type?: string; uid?: string }> }).datasources ?? [];
   return {
     name,
     value: file,
-    preamble: `import type * as D from ${JSON.stringify(DATASOURCE_TYPES)};\ntype U = ${JSON.stringify(list.map((d) => (d as { uid?: string }).uid ?? ""))}[number];`,
+    preamble: `import type * as D from ${JSON.stringify(DATASOURCE_TYPES)};\ntype U = ${JSON.stringify(list.map((d) => d.uid ?? ""))}[number];`,
     typeAt(path, value) {
       if (path.length === 0) return "D.DatasourcesFile";
       if (path.length === 2 && path[0] === "datasources")

@@ -24,8 +24,8 @@ async function serveOne(role: RoleName): Promise<void> {
   const { readConfig } = await import("../serve/config.ts");
   const config = readConfig(role);
   const { startTelemetry } = await import("../telemetry/sdk.ts");
-  const telemetry = startTelemetry(role);
-  const { createLog } = await import("../telemetry/logger.ts");
+  const { createLog, diagLogger } = await import("../telemetry/logger.ts");
+  const telemetry = startTelemetry(role, diagLogger(role));
   const log = createLog(role);
   const { assemble } = await import("../serve/wiring.ts");
   const { serveRole } = await import("../serve/server.ts");

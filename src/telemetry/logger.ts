@@ -1,5 +1,5 @@
 import { formatWithOptions } from "node:util";
-import { context, isSpanContextValid, logs, SeverityNumber, trace } from "@opentelemetry/api";
+import { context, type DiagLogger, isSpanContextValid, logs, SeverityNumber, trace } from "@opentelemetry/api";
 import { type ConsolaInstance, type ConsolaReporter, createConsola, type LogObject } from "consola";
 import type { RoleName } from "../roles.ts";
 import { VERSION } from "../version.ts";
@@ -82,4 +82,19 @@ export function createLog(
     throttle: 0,
     reporters: [otelReporter(role, write)],
   });
+}
+
+/**
+ * The SDK's own diagnostics (failed exports, OTEL_* values not understood) as JSON lines on stderr, never
+ * as OTLP records: a log about a failing export must not depend on that export.
+ */
+export function diagLogger(role: RoleName, write: (line: string) => void = (l) => process.stderr.write(l)): DiagLogger {
+  const at =
+    (level: string) =>
+    (message: string, ...args: unknown[]) => {
+      const text = formatWithOptions({ breakLength: Number.POSITIVE_INFINITY }, message, ...args);
+      const line: LogLine = { time: new Date().toISOString(), level, service: role, message: `opentelemetry: ${text}` };
+      write(`${JSON.stringify(line)}\n`);
+    };
+  return { error: at("ERROR"), warn: at("WARN"), info: at("INFO"), debug: at("DEBUG"), verbose: at("TRACE") };
 }

@@ -1,23 +1,61 @@
-import { context, diag, logs, metrics, propagation, trace } from "@opentelemetry/api";
+import {
+  context,
+  type DiagLogger,
+  diag,
+  logs,
+  metrics,
+  propagation,
+  type TextMapPropagator,
+  trace,
+} from "@opentelemetry/api";
 import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";
-import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from "@opentelemetry/core";
-import { OTLPLogExporter } from "@opentelemetry/exporter-logs-otlp-http";
-import { OTLPMetricExporter } from "@opentelemetry/exporter-metrics-otlp-http";
-import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-http";
-import { envDetector, type Resource, resourceFromAttributes } from "@opentelemetry/resources";
-import { BatchLogRecordProcessor, LoggerProvider } from "@opentelemetry/sdk-logs";
-import { MeterProvider, PeriodicExportingMetricReader } from "@opentelemetry/sdk-metrics";
+import { CompositePropagator, SDK_INFO, W3CBaggagePropagator, W3CTraceContextPropagator } from "@opentelemetry/core";
+import { OTLPLogExporter as JsonLogExporter } from "@opentelemetry/exporter-logs-otlp-http";
+import { OTLPLogExporter as ProtoLogExporter } from "@opentelemetry/exporter-logs-otlp-proto";
+import { OTLPMetricExporter as JsonMetricExporter } from "@opentelemetry/exporter-metrics-otlp-http";
+import { OTLPMetricExporter as ProtoMetricExporter } from "@opentelemetry/exporter-metrics-otlp-proto";
+import { OTLPTraceExporter as JsonTraceExporter } from "@opentelemetry/exporter-trace-otlp-http";
+import { OTLPTraceExporter as ProtoTraceExporter } from "@opentelemetry/exporter-trace-otlp-proto";
+import { type Resource, resourceFromAttributes } from "@opentelemetry/resources";
+import {
+  BatchLogRecordProcessor,
+  ConsoleLogRecordExporter,
+  LoggerProvider,
+  type LogRecordExporter,
+} from "@opentelemetry/sdk-logs";
+import {
+  AggregationType,
+  ConsoleMetricExporter,
+  InstrumentType,
+  MeterProvider,
+  PeriodicExportingMetricReader,
+  type PushMetricExporter,
+} from "@opentelemetry/sdk-metrics";
 import {
   AlwaysOffSampler,
   AlwaysOnSampler,
   BatchSpanProcessor,
+  ConsoleSpanExporter,
   ParentBasedSampler,
   type Sampler,
+  type SpanExporter,
   TraceIdRatioBasedSampler,
   TracerProvider,
 } from "@opentelemetry/sdk-trace";
+import {
+  ATTR_SERVICE_INSTANCE_ID,
+  ATTR_SERVICE_NAME,
+  ATTR_SERVICE_NAMESPACE,
+  ATTR_SERVICE_VERSION,
+} from "@opentelemetry/semantic-conventions";
+import {
+  ATTR_DEPLOYMENT_ENVIRONMENT_NAME,
+  ATTR_PROCESS_RUNTIME_NAME,
+  ATTR_PROCESS_RUNTIME_VERSION,
+} from "@opentelemetry/semantic-conventions/incubating";
 import type { RoleName } from "../roles.ts";
 import { VERSION } from "../version.ts";
+import { type OtelEnv, readOtelEnv } from "./env.ts";
 
 /** What `serve` holds on to: flush on shutdown, and whether anything is being recorded at all. */
 export interface Telemetry {
@@ -27,105 +65,169 @@ export interface Telemetry {
 
 type Env = Record<string, string | undefined>;
 
-/** Resource: service.name = role, plus OTEL_SERVICE_NAME / OTEL_RESOURCE_ATTRIBUTES from the environment. */
-export function labResource(role: RoleName, env: Env = process.env): Resource {
-  const base = resourceFromAttributes({
-    "service.name": role,
-    "service.namespace": "o11y-lab",
-    "service.version": VERSION,
-    "service.instance.id": crypto.randomUUID(),
-    "deployment.environment.name": "lab",
-    "telemetry.sdk.language": "nodejs",
-    "telemetry.sdk.name": "opentelemetry",
-    "process.runtime.name": "bun",
-    "process.runtime.version": Bun.version,
-  });
-  const fromEnv = envDetector.detect();
-  const merged = base.merge(resourceFromAttributes(fromEnv.attributes ?? {}));
-  const name = env.OTEL_SERVICE_NAME;
-  return name ? merged.merge(resourceFromAttributes({ "service.name": name })) : merged;
-}
-
-/** OTEL_TRACES_SAMPLER / OTEL_TRACES_SAMPLER_ARG, as the specification names them. */
-export function samplerFromEnv(env: Env = process.env): Sampler {
-  const ratio = Number(env.OTEL_TRACES_SAMPLER_ARG ?? "1");
-  const safeRatio = Number.isFinite(ratio) && ratio >= 0 && ratio <= 1 ? ratio : 1;
-  switch (env.OTEL_TRACES_SAMPLER) {
-    case "always_off":
-      return new AlwaysOffSampler();
-    case "traceidratio":
-      return new TraceIdRatioBasedSampler(safeRatio);
-    case "parentbased_always_off":
-      return new ParentBasedSampler({ root: new AlwaysOffSampler() });
-    case "parentbased_traceidratio":
-      return new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(safeRatio) });
-    case "always_on":
-      return new AlwaysOnSampler();
-    default:
-      return new ParentBasedSampler({ root: new AlwaysOnSampler() });
+/**
+ * OTEL_RESOURCE_ATTRIBUTES as the resource spec reads it: comma-separated key=value, values percent-decoded;
+ * any malformed entry discards the whole variable, with one warning.
+ */
+function resourceAttributesFromEnv(value: string | undefined, warn: (message: string) => void): Record<string, string> {
+  if (!value?.trim()) return {};
+  const attributes: Record<string, string> = {};
+  try {
+    for (const pair of value.split(",")) {
+      const at = pair.indexOf("=");
+      const key = pair.slice(0, at).trim();
+      if (at < 1 || !key) throw new Error(`"${pair}" is not key=value`);
+      attributes[key] = decodeURIComponent(pair.slice(at + 1).trim());
+    }
+  } catch (error) {
+    warn(`OTEL_RESOURCE_ATTRIBUTES is ignored: ${(error as Error).message}`);
+    return {};
   }
-}
-
-function positiveInt(value: string | undefined, fallback: number): number {
-  const n = Number(value);
-  return Number.isInteger(n) && n > 0 ? n : fallback;
+  return attributes;
 }
 
 /**
- * Starts the three SDK providers for one role and registers them globally, so the API calls in
- * services/ and the wrappers in src/telemetry record into them. Queues are bounded and exports
- * time out quickly: a missing collector drops telemetry, it never stops or slows a service.
+ * The resource, in the resource spec's order of precedence (each layer wins over the ones before it): the
+ * role as the default service.name; OTEL_RESOURCE_ATTRIBUTES; OTEL_SERVICE_NAME; then what this code sets,
+ * which the spec makes the primary source: service.namespace/version/instance.id, the lab's
+ * deployment.environment.name, the runtime and the SDK's own telemetry.sdk.* attributes.
  */
-export function startTelemetry(role: RoleName, env: Env = process.env): Telemetry {
-  context.setGlobalContextManager(new AsyncLocalStorageContextManager());
-  propagation.setGlobalPropagator(
-    new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] }),
-  );
-  if (env.OTEL_SDK_DISABLED?.toLowerCase() === "true") {
-    return { enabled: false, shutdown: async () => {} };
+export function labResource(role: RoleName, env: Env = process.env, warn: (m: string) => void = diag.warn): Resource {
+  const name = env.OTEL_SERVICE_NAME?.trim();
+  return resourceFromAttributes({
+    [ATTR_SERVICE_NAME]: role,
+    ...resourceAttributesFromEnv(env.OTEL_RESOURCE_ATTRIBUTES, warn),
+    ...(name ? { [ATTR_SERVICE_NAME]: name } : {}),
+    [ATTR_SERVICE_NAMESPACE]: "o11y-lab",
+    [ATTR_SERVICE_VERSION]: VERSION,
+    [ATTR_SERVICE_INSTANCE_ID]: crypto.randomUUID(),
+    [ATTR_DEPLOYMENT_ENVIRONMENT_NAME]: "lab",
+    ...SDK_INFO,
+    // SDK_INFO says "node": this runs on Bun.
+    [ATTR_PROCESS_RUNTIME_NAME]: "bun",
+    [ATTR_PROCESS_RUNTIME_VERSION]: Bun.version,
+  });
+}
+
+/** OTEL_TRACES_SAMPLER / OTEL_TRACES_SAMPLER_ARG, as the specification names them. */
+function samplerOf(config: OtelEnv): Sampler {
+  const ratio = new TraceIdRatioBasedSampler(config.samplerRatio);
+  switch (config.sampler) {
+    case "always_on":
+      return new AlwaysOnSampler();
+    case "always_off":
+      return new AlwaysOffSampler();
+    case "traceidratio":
+      return ratio;
+    case "parentbased_always_on":
+      return new ParentBasedSampler({ root: new AlwaysOnSampler() });
+    case "parentbased_always_off":
+      return new ParentBasedSampler({ root: new AlwaysOffSampler() });
+    case "parentbased_traceidratio":
+      return new ParentBasedSampler({ root: ratio });
   }
+}
+
+/** OTEL_PROPAGATORS: W3C trace context and baggage are the two this lab ships ("none" is an empty list). */
+export function propagatorOf(config: OtelEnv): TextMapPropagator {
+  const known = { tracecontext: new W3CTraceContextPropagator(), baggage: new W3CBaggagePropagator() };
+  return new CompositePropagator({ propagators: config.propagators.map((p) => known[p]) });
+}
+
+// The OTLP exporters get no options that would shadow the environment: they read OTEL_EXPORTER_OTLP_[SIGNAL_]
+// ENDPOINT, HEADERS, TIMEOUT, COMPRESSION, CERTIFICATE, CLIENT_KEY and CLIENT_CERTIFICATE themselves.
+function spanExporters(config: OtelEnv): SpanExporter[] {
+  return config.exporters.traces.map((name) =>
+    name === "console"
+      ? new ConsoleSpanExporter()
+      : config.protocols.traces === "http/json"
+        ? new JsonTraceExporter()
+        : new ProtoTraceExporter(),
+  );
+}
+
+function metricExporters(config: OtelEnv): PushMetricExporter[] {
+  const options = config.exponentialHistograms
+    ? {
+        aggregationPreference: (kind: InstrumentType) =>
+          kind === InstrumentType.HISTOGRAM
+            ? { type: AggregationType.EXPONENTIAL_HISTOGRAM as const }
+            : { type: AggregationType.DEFAULT as const },
+      }
+    : {};
+  return config.exporters.metrics.map((name) =>
+    name === "console"
+      ? new ConsoleMetricExporter()
+      : config.protocols.metrics === "http/json"
+        ? new JsonMetricExporter(options)
+        : new ProtoMetricExporter(options),
+  );
+}
+
+function logExporters(config: OtelEnv): LogRecordExporter[] {
+  return config.exporters.logs.map((name) =>
+    name === "console"
+      ? new ConsoleLogRecordExporter()
+      : config.protocols.logs === "http/json"
+        ? new JsonLogExporter()
+        : new ProtoLogExporter(),
+  );
+}
+
+/** The three SDK providers for one role, built from the environment but not registered anywhere. */
+export interface Providers {
+  tracerProvider: TracerProvider;
+  meterProvider: MeterProvider;
+  loggerProvider: LoggerProvider;
+}
+
+/** Builds the providers as the OTEL_* environment (read into `config`) says. */
+export function createProviders(role: RoleName, config: OtelEnv, env: Env): Providers {
   const resource = labResource(role, env);
-  const timeoutMillis = positiveInt(env.OTEL_EXPORTER_OTLP_TIMEOUT, 5000);
+  return {
+    tracerProvider: new TracerProvider({
+      resource,
+      sampler: samplerOf(config),
+      spanLimits: config.spanLimits,
+      spanProcessors: spanExporters(config).map((exporter) => new BatchSpanProcessor({ exporter, ...config.bsp })),
+    }),
+    meterProvider: new MeterProvider({
+      resource,
+      readers: metricExporters(config).map(
+        (exporter) =>
+          new PeriodicExportingMetricReader({
+            exporter,
+            exportIntervalMillis: config.metricExportIntervalMillis,
+            exportTimeoutMillis: config.metricExportTimeoutMillis,
+          }),
+      ),
+    }),
+    loggerProvider: new LoggerProvider({
+      resource,
+      logRecordLimits: config.logRecordLimits,
+      processors: logExporters(config).map((exporter) => new BatchLogRecordProcessor({ exporter, ...config.blrp })),
+    }),
+  };
+}
 
-  const tracerProvider = new TracerProvider({
-    resource,
-    sampler: samplerFromEnv(env),
-    spanProcessors: [
-      new BatchSpanProcessor({
-        exporter: new OTLPTraceExporter({ timeoutMillis }),
-        maxQueueSize: positiveInt(env.OTEL_BSP_MAX_QUEUE_SIZE, 2048),
-        scheduledDelayMillis: positiveInt(env.OTEL_BSP_SCHEDULE_DELAY, 1000),
-        exportTimeoutMillis: timeoutMillis,
-      }),
-    ],
-  });
+/**
+ * Starts the three SDK providers for one role and registers them globally, so the API calls in services/
+ * and the wrappers in src/telemetry record into them. The diag logger goes first, at OTEL_LOG_LEVEL, so
+ * that a value not understood and every failed export is said (on stderr). Exports run in the background:
+ * a missing collector drops telemetry, it never stops or slows a service.
+ */
+export function startTelemetry(role: RoleName, diagLogger: DiagLogger, env: Env = process.env): Telemetry {
+  const warnings: string[] = [];
+  const config = readOtelEnv(env, (m) => warnings.push(m));
+  diag.setLogger(diagLogger, { logLevel: config.logLevel, suppressOverrideMessage: true });
+  for (const warning of warnings) diag.warn(warning);
+  context.setGlobalContextManager(new AsyncLocalStorageContextManager());
+  propagation.setGlobalPropagator(propagatorOf(config));
+  if (config.disabled) return { enabled: false, shutdown: async () => {} };
+  const { tracerProvider, meterProvider, loggerProvider } = createProviders(role, config, env);
   trace.setGlobalTracerProvider(tracerProvider);
-
-  const meterProvider = new MeterProvider({
-    resource,
-    readers: [
-      new PeriodicExportingMetricReader({
-        exporter: new OTLPMetricExporter({ timeoutMillis }),
-        exportIntervalMillis: positiveInt(env.OTEL_METRIC_EXPORT_INTERVAL, 60000),
-        exportTimeoutMillis: Math.min(timeoutMillis, positiveInt(env.OTEL_METRIC_EXPORT_INTERVAL, 60000)),
-      }),
-    ],
-  });
   metrics.setGlobalMeterProvider(meterProvider);
-
-  const loggerProvider = new LoggerProvider({
-    resource,
-    processors: [
-      new BatchLogRecordProcessor({
-        exporter: new OTLPLogExporter({ timeoutMillis }),
-        maxQueueSize: positiveInt(env.OTEL_BLRP_MAX_QUEUE_SIZE, 2048),
-        scheduledDelayMillis: positiveInt(env.OTEL_BLRP_SCHEDULE_DELAY, 1000),
-        exportTimeoutMillis: timeoutMillis,
-      }),
-    ],
-  });
   logs.setGlobalLoggerProvider(loggerProvider);
-
   return {
     enabled: true,
     async shutdown() {

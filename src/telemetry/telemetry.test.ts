@@ -4,7 +4,6 @@ import { testTelemetry } from "../../test/support/telemetry.ts";
 import { tracedFetch } from "./fetch.ts";
 import { instrumentServer } from "./http-server.ts";
 import { otelReporter } from "./logger.ts";
-import { labResource, samplerFromEnv } from "./sdk.ts";
 import { querySummary, tracedQuery } from "./sql.ts";
 
 const telemetry = testTelemetry();
@@ -134,13 +133,5 @@ describe("auto instrumentation", () => {
       expect(line.span_id).toBe(span.spanContext().spanId);
       span.end();
     });
-  });
-
-  test("resource and sampler follow the OTEL_* environment", () => {
-    const resource = labResource("service-b", { OTEL_SERVICE_NAME: "renamed" });
-    expect(resource.attributes["service.name"]).toBe("renamed");
-    expect(labResource("service-b", {}).attributes["service.namespace"]).toBe("o11y-lab");
-    expect(samplerFromEnv({ OTEL_TRACES_SAMPLER: "always_off" }).toString()).toContain("AlwaysOff");
-    expect(samplerFromEnv({}).toString()).toContain("ParentBased");
   });
 });

@@ -24,7 +24,7 @@ export const TARGETS: readonly Target[] = [
   { bun: "bun-windows-x64", os: "windows", arch: "x64" },
 ];
 
-export const VERSION = process.env.O11Y_LAB_VERSION ?? pkg.version;
+export const VERSION = process.env.O11Y_LAB_VERSION || pkg.version;
 
 /** The compiled file of a target in dist/ (this machine's when none). */
 export function binaryPath(target?: Target): string {

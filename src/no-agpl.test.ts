@@ -20,8 +20,9 @@ function files(dir: string): string[] {
 }
 
 test("no install, CI or build script fetches or builds AGPL code", () => {
-  const scripts = [...files(join(ROOT, "test")), ...files(join(ROOT, ".ci")), ...files(join(ROOT, "bench"))]
-    .concat(["package.json", "build.ts"].map((f) => join(ROOT, f)))
+  const scripts = [".ci", ".github", "test", "bench"]
+    .flatMap((dir) => files(join(ROOT, dir)))
+    .concat(["package.json", "build.ts", "release.ts", "install.sh", "install.ps1"].map((f) => join(ROOT, f)))
     .filter((f) => !f.endsWith(".json") || f.endsWith("package.json"));
   const hits = scripts.filter((f) => AGPL_CODE.test(readFileSync(f, "utf8"))).map((f) => relative(ROOT, f));
   expect(hits).toEqual([]);

@@ -34,6 +34,14 @@ $BUN test 2>&1 | tee "$LOG_DIR/unit.log"
 [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
 count "$LOG_DIR/unit.log"
 
+# The release as a tagged CI release builds it (five cross-compiled binaries: ~1-2 min on 2 cores, time-boxed); the
+# other targets' Bun runtimes come from the npm registry once, cached with the peers.
+step "release: bun run release, its archives and checksums, the linux binaries (arm64 under qemu), install.sh"
+BUN_INSTALL_CACHE_DIR="${O11Y_LAB_CACHE:-$HOME/.cache/o11y-lab}/bun-runtimes" timeout 900 \
+  $BUN --config=test/release/bunfig.toml test ./test/release 2>&1 | tee "$LOG_DIR/release.log"
+[ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+count "$LOG_DIR/release.log"
+
 # peers.test.ts starts and stops peers of its own; the other files share one lab (test/e2e/lab.ts)
 # that lives until its process exits, so the two kinds run in separate processes.
 step "real-peer e2e tests: the peers themselves"

@@ -102,6 +102,19 @@ else
   as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
 fi
+# The release test (test/release): zip for the Windows archive; Debian's qemu-user-static and arm64 C library to run
+# the linux-arm64 binary on this x64 machine (qemu-aarch64-static -L /usr/aarch64-linux-gnu).
+release_tools=()
+command -v zip >/dev/null 2>&1 || release_tools+=(zip)
+command -v qemu-aarch64-static >/dev/null 2>&1 || release_tools+=(qemu-user-static)
+[ -e /usr/aarch64-linux-gnu/lib/ld-linux-aarch64.so.1 ] || release_tools+=(libc6-arm64-cross)
+if [ "${#release_tools[@]}" -eq 0 ]; then
+  log "release test tools: present"
+else
+  log "release test tools: installing ${release_tools[*]} from Debian…"
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${release_tools[@]}" >/dev/null
+fi
 
 # postgres refuses to run as root: the tests then run it as the 'postgres' user
 # (created by the Debian package) through setpriv.

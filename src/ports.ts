@@ -22,7 +22,13 @@ export interface Histogram {
   record(value: number, attributes?: MetricAttributes): void;
 }
 
-/** Logging: consola's shape, so a role calls `log.info("...")`; records also carry the trace context. */
+/** Attributes a log call carries: they become the OTLP record's attributes (Loki: structured metadata). */
+export type LogAttributes = Record<string, string | number | boolean>;
+
+/**
+ * Logging: consola's shape, so a role calls `log.info("...")`; records also carry the trace context. A plain
+ * object among the arguments is the record's attributes: `log.info("published", { "lab.log_id": 7 })`.
+ */
 export interface Log {
   debug(message: string, ...args: unknown[]): void;
   info(message: string, ...args: unknown[]): void;

@@ -109,7 +109,7 @@ export function createService({ fetch, sql, log, config }: Deps, random: () => n
           WHERE id = ${logId}`,
       );
     } catch (error) {
-      log.warn(`Could not mark request ${logId} as ${status}: ${(error as Error).message}`);
+      log.warn(`Could not mark request as ${status}: ${(error as Error).message}`, { "lab.log_id": logId });
     }
   }
 
@@ -164,7 +164,7 @@ export function createService({ fetch, sql, log, config }: Deps, random: () => n
       await finish(logId, "completed", started);
       processed.add(1, { endpoint: "/process", outcome: "completed" });
       const durationMs = Math.round(performance.now() - started);
-      log.info(`Process request completed in ${durationMs} ms`);
+      log.info(`Process request completed in ${durationMs} ms`, { "lab.log_id": logId });
       return {
         status: "success",
         service: "service-a",

@@ -166,10 +166,14 @@ export function createService({ producer, admin, log, config }: Deps): ServiceB 
             source: "service-b",
           };
           span.setAttributes({ "lab.message.id": payload.id, "lab.message.length": request.message.length });
-          log.info(`Publishing message ${payload.id} to Kafka`);
+          log.info("Publishing message to Kafka", { [ATTR_MESSAGING_MESSAGE_ID]: payload.id });
           const { partition, offset } = await publish(payload);
           messages.add(1, { operation: "enqueue", status: "success" });
-          log.info(`Message ${payload.id} published to partition ${partition} at offset ${offset}`);
+          log.info(`Message published to partition ${partition} at offset ${offset}`, {
+            [ATTR_MESSAGING_MESSAGE_ID]: payload.id,
+            [ATTR_MESSAGING_DESTINATION_PARTITION_ID]: String(partition),
+            [ATTR_MESSAGING_KAFKA_OFFSET]: Number(offset),
+          });
           return {
             status: "success",
             service: "service-b",

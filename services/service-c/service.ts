@@ -186,18 +186,24 @@ export function createService(
           };
           source = typeof payload.source === "string" ? payload.source : "unknown";
           if (payload.id) span.setAttribute(ATTR_MESSAGING_MESSAGE_ID, payload.id);
-          log.info(`Processing message from Kafka, partition ${partition}, offset ${message.offset}`);
+          // The ids a learner filters on in Loki: record attributes (structured metadata), not words in the line.
+          const ids = {
+            ...(payload.id ? { [ATTR_MESSAGING_MESSAGE_ID]: payload.id } : {}),
+            [ATTR_MESSAGING_DESTINATION_PARTITION_ID]: String(partition),
+            [ATTR_MESSAGING_KAFKA_OFFSET]: Number(message.offset),
+          };
+          log.info(`Processing message from Kafka, partition ${partition}, offset ${message.offset}`, ids);
           if (payload.id && !seen.add(payload.id)) {
             outcome = "redelivered";
             counts.redelivered++;
             span.addEvent("redelivery skipped", { [ATTR_MESSAGING_MESSAGE_ID]: payload.id });
-            log.warn(`Message ${payload.id} was delivered again; already processed, skipping`);
+            log.warn("Message delivered again; already processed, skipping", ids);
             return;
           }
           await businessLogic(payload, message.offset);
           counts.processed++;
           span.setStatus({ code: SpanStatusCode.OK });
-          log.info(`Message processed in ${((performance.now() - started) / 1000).toFixed(3)}s`);
+          log.info(`Message processed in ${((performance.now() - started) / 1000).toFixed(3)}s`, ids);
         } catch (error) {
           outcome = "error";
           errorType = (error as Error).name;

@@ -39,7 +39,7 @@ export function createService(
   return {
     async compute(value) {
       const started = performance.now();
-      log.info(`Starting computation with value=${value}`);
+      log.info(`Starting computation with value=${value}`, { "lab.compute.value": value });
       const fibInput = Math.min(value, 20);
       const fib = { input: fibInput, result: fibonacci(fibInput) };
       const factorInput = Math.max(value, 2);

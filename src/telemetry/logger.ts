@@ -1,6 +1,12 @@
 import { formatWithOptions } from "node:util";
 import { context, type DiagLogger, isSpanContextValid, logs, SeverityNumber, trace } from "@opentelemetry/api";
+import {
+  ATTR_EXCEPTION_MESSAGE,
+  ATTR_EXCEPTION_STACKTRACE,
+  ATTR_EXCEPTION_TYPE,
+} from "@opentelemetry/semantic-conventions";
 import { type ConsolaInstance, type ConsolaReporter, createConsola, type LogObject } from "consola";
+import type { LogAttributes } from "../ports.ts";
 import type { RoleName } from "../roles.ts";
 import { VERSION } from "../version.ts";
 
@@ -29,19 +35,31 @@ export interface LogLine {
   trace_id?: string;
   span_id?: string;
   error?: string;
+  attributes?: LogAttributes;
 }
 
-/** Turns a consola record into the JSON line and the OTLP record, both stamped with the active span. */
+/** A plain object (not an Error, an array or a class instance): what a log call passes as attributes. */
+function isAttributes(value: unknown): value is LogAttributes {
+  return typeof value === "object" && value !== null && Object.getPrototypeOf(value) === Object.prototype;
+}
+
+/**
+ * Turns a consola record into the JSON line and the OTLP record, both stamped with the active span. A plain
+ * object argument (`log.info("published", { "messaging.message.id": id })`) is not formatted into the body:
+ * it becomes the record's attributes, which Loki keeps as structured metadata a learner can filter on.
+ */
 export function otelReporter(role: RoleName, write: (line: string) => void): ConsolaReporter {
   const logger = logs.getLogger("o11y-lab/log", VERSION);
   return {
     log(record: LogObject) {
       const [severityNumber, severityText] = SEVERITY[record.type] ?? [SeverityNumber.INFO, "INFO"];
       const error = record.args.find((a): a is Error => a instanceof Error);
+      const attributes: LogAttributes = Object.assign({}, ...record.args.filter(isAttributes));
       const message = formatWithOptions(
         { breakLength: Number.POSITIVE_INFINITY },
-        ...record.args.filter((a) => a !== error),
+        ...record.args.filter((a) => a !== error && !isAttributes(a)),
       );
+      const hasAttributes = Object.keys(attributes).length > 0;
       const spanContext = trace.getSpanContext(context.active());
       const line: LogLine = {
         time: record.date.toISOString(),
@@ -52,6 +70,7 @@ export function otelReporter(role: RoleName, write: (line: string) => void): Con
           ? { trace_id: spanContext.traceId, span_id: spanContext.spanId }
           : {}),
         ...(error ? { error: `${error.name}: ${error.message}` } : {}),
+        ...(hasAttributes ? { attributes } : {}),
       };
       write(`${JSON.stringify(line)}\n`);
       logger.emit({
@@ -60,13 +79,16 @@ export function otelReporter(role: RoleName, write: (line: string) => void): Con
         severityText,
         body: message,
         context: context.active(),
-        attributes: error
-          ? {
-              "exception.type": error.name,
-              "exception.message": error.message,
-              "exception.stacktrace": error.stack ?? "",
-            }
-          : {},
+        attributes: {
+          ...attributes,
+          ...(error
+            ? {
+                [ATTR_EXCEPTION_TYPE]: error.name,
+                [ATTR_EXCEPTION_MESSAGE]: error.message,
+                [ATTR_EXCEPTION_STACKTRACE]: error.stack ?? "",
+              }
+            : {}),
+        },
       });
     },
   };

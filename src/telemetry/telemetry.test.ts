@@ -3,7 +3,7 @@ import { SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
 import { testTelemetry } from "../../test/support/telemetry.ts";
 import { tracedFetch } from "./fetch.ts";
 import { instrumentServer } from "./http-server.ts";
-import { otelReporter } from "./logger.ts";
+import { createLog, otelReporter } from "./logger.ts";
 import { querySummary, tracedQuery } from "./sql.ts";
 
 const telemetry = testTelemetry();
@@ -129,9 +129,32 @@ describe("auto instrumentation", () => {
       );
       const line = JSON.parse(lines[0] ?? "{}");
       expect(line).toMatchObject({ level: "INFO", service: "service-d", message: "hello 42" });
+      expect(line.attributes).toBeUndefined();
       expect(line.trace_id).toBe(span.spanContext().traceId);
       expect(line.span_id).toBe(span.spanContext().spanId);
       span.end();
+    });
+  });
+  test("a log call's attributes become the OTLP record's attributes (and the JSON line's), not its body", () => {
+    telemetry.reset();
+    const lines: string[] = [];
+    const log = createLog("service-b", (l) => lines.push(l));
+    log.error(
+      "Message published",
+      { "messaging.message.id": "m-1", "messaging.kafka.offset": 7 },
+      new RangeError("late"),
+    );
+    const [record] = telemetry.logRecords();
+    expect(record?.body).toBe("Message published");
+    expect(record?.attributes).toMatchObject({
+      "messaging.message.id": "m-1",
+      "messaging.kafka.offset": 7,
+      "exception.type": "RangeError",
+    });
+    expect(JSON.parse(lines[0] ?? "{}")).toMatchObject({
+      message: "Message published",
+      attributes: { "messaging.message.id": "m-1", "messaging.kafka.offset": 7 },
+      error: "RangeError: late",
     });
   });
 });

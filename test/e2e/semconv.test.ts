@@ -3,6 +3,7 @@
  * collector (spans and logs at the sink, metrics in the real Prometheus).
  */
 import { describe, expect, test } from "bun:test";
+import { lokiEntry } from "../../src/stack/loki-otlp.ts";
 import { lab, ROLE_PORTS } from "./lab.ts";
 import type { SinkSpan } from "./peers.ts";
 
@@ -186,6 +187,32 @@ describe("the three lessons, as the telemetry shows them", () => {
       const [host, port] = String(l.kafka.brokers[0]).split(":");
       expect(producer?.attributes).toMatchObject({ "server.address": host, "server.port": port });
       expect(consumer?.span.links?.map((k) => k.spanId)).toEqual([producer?.span.spanId]);
+    },
+    SLOW,
+  );
+});
+
+describe("structured logs", () => {
+  test(
+    "the message id is a log record attribute in service-b and service-c: structured metadata in Loki",
+    async () => {
+      const l = await lab();
+      const { body } = await l.get("/api/process");
+      const answer = body.data as { data: { service_b: { id: string } } };
+      const id = answer.data.service_b.id;
+      const records = await l.sink.waitFor(
+        () => {
+          const found = l.sink.logRecords().filter((r) => r.attributes["messaging.message.id"] === id);
+          const services = new Set(found.map((r) => String(r.resource["service.name"])));
+          return services.has("service-b") && services.has("service-c") ? found : undefined;
+        },
+        30_000,
+        `log records carrying messaging.message.id=${id}`,
+      );
+      for (const record of records) {
+        expect(String(record.record.body?.stringValue)).not.toContain(id);
+        expect(lokiEntry(record).metadata.messaging_message_id).toBe(id);
+      }
     },
     SLOW,
   );

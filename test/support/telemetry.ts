@@ -1,6 +1,12 @@
-import { type Attributes, context, metrics, propagation, trace } from "@opentelemetry/api";
+import { type Attributes, context, logs, metrics, propagation, trace } from "@opentelemetry/api";
 import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";
 import { W3CTraceContextPropagator } from "@opentelemetry/core";
+import {
+  InMemoryLogRecordExporter,
+  LoggerProvider,
+  type ReadableLogRecord,
+  SimpleLogRecordProcessor,
+} from "@opentelemetry/sdk-logs";
 import {
   AggregationTemporality,
   InMemoryMetricExporter,
@@ -12,6 +18,8 @@ import { InMemorySpanExporter, type ReadableSpan, SimpleSpanProcessor, TracerPro
 /** In-memory telemetry for unit tests: registered once per test process, shared by every test file. */
 export interface TestTelemetry {
   spans(): ReadableSpan[];
+  /** Log records emitted since the last reset. */
+  logRecords(): ReadableLogRecord[];
   reset(): void;
   /** Metric names recorded so far (collected on demand). */
   metricNames(): Promise<string[]>;
@@ -30,9 +38,17 @@ export function testTelemetry(): TestTelemetry {
   const metricExporter = new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE);
   const reader = new PeriodicExportingMetricReader({ exporter: metricExporter, exportIntervalMillis: 3_600_000 });
   metrics.setGlobalMeterProvider(new MeterProvider({ readers: [reader] }));
+  const logRecords = new InMemoryLogRecordExporter();
+  logs.setGlobalLoggerProvider(
+    new LoggerProvider({ processors: [new SimpleLogRecordProcessor({ exporter: logRecords })] }),
+  );
   instance = {
     spans: () => spans.getFinishedSpans(),
-    reset: () => spans.reset(),
+    logRecords: () => logRecords.getFinishedLogRecords(),
+    reset() {
+      spans.reset();
+      logRecords.reset();
+    },
     async metricNames() {
       await reader.forceFlush();
       return metricExporter

@@ -153,9 +153,13 @@ async function startPumba(scenario: ChaosScenario, deps: ChaosDeps): Promise<voi
 
 /**
  * Starts a scenario: its Pumba containers, or its app-level faults with `app`, when it has no container form, or
- * when it needs netem and this host has none (then it says so and why).
+ * when it needs netem and this host has none (then it says so and why). Answers which form runs.
  */
-export async function startScenario(scenario: ChaosScenario, options: { app: boolean }, deps: ChaosDeps) {
+export async function startScenario(
+  scenario: ChaosScenario,
+  options: { app: boolean },
+  deps: ChaosDeps,
+): Promise<{ app: boolean }> {
   let app = options.app || scenario.pumba.length === 0;
   if (!app && !deps.docker.path) {
     throw new LabError(
@@ -176,6 +180,7 @@ export async function startScenario(scenario: ChaosScenario, options: { app: boo
   deps.log.log(`  grafana:  ${scenario.grafana}`);
   deps.log.log("  stop it:  o11y-lab chaos stop");
   await deps.annotate(`chaos ${scenario.name} started${app ? " (app-level)" : ""}`, ["chaos", scenario.name]);
+  return { app };
 }
 
 /** Lines of `docker inspect` → name → state, for the containers that exist. */

@@ -1,6 +1,8 @@
 import { defineCommand } from "citty";
 import { type ChaosGroup, type ChaosScenario, SCENARIOS } from "../chaos/catalogue.ts";
 import type { ChaosDeps } from "../chaos/run.ts";
+import type { WatchDeps } from "../verdict/chaos-watch.ts";
+import { BACKEND_ARGS, type BackendFlags } from "../verdict/flags.ts";
 
 const GROUPS: Record<ChaosGroup, string> = {
   basic: "Basic",
@@ -30,18 +32,35 @@ export function listText(): string {
   return blocks.join("\n");
 }
 
-async function deps(): Promise<ChaosDeps> {
+async function deps(grafanaUrl?: string, services = ""): Promise<ChaosDeps> {
   const { consola } = await import("consola");
   const { annotate } = await import("../chaos/grafana.ts");
-  const { FaultClient } = await import("../chaos/faults.ts");
+  const { faultClient, roleUrls } = await import("../tui/actions.ts");
   const { docker } = await import("../stack/docker.ts");
   return {
     docker: docker(),
-    faults: new FaultClient(),
-    annotate: (text, tags) => annotate(text, tags),
+    faults: faultClient(roleUrls(services)),
+    annotate: (text, tags) => annotate(text, tags, grafanaUrl ? { url: grafanaUrl } : {}),
     log: consola.withTag("chaos"),
     random: Math.random,
     sleep: (ms) => Bun.sleep(ms),
+  };
+}
+
+const WATCH = {
+  type: "boolean",
+  description: "Watch the hypothesis live until PASS or FAIL (non-zero exit on FAIL)",
+  default: false,
+} as const;
+
+/** The chaos runner plus the backends its hypothesis is measured on, from the shared flags. */
+async function watchDeps(args: BackendFlags): Promise<WatchDeps> {
+  const { backends } = await import("../verdict/flags.ts");
+  const { liveLine } = await import("../verdict/live.ts");
+  return {
+    chaos: await deps(args.grafana, args.services),
+    backends: backends(args),
+    watch: { sleep: (ms) => Bun.sleep(ms), now: Date.now, show: liveLine(process.stdout) },
   };
 }
 
@@ -54,10 +73,12 @@ function scenarioCommand(scenario: ChaosScenario) {
         description: "Use the services' fault flags instead of Pumba (automatic where netem does not work)",
         default: false,
       },
+      watch: WATCH,
+      ...BACKEND_ARGS,
     },
     async run({ args }) {
-      const { startScenario } = await import("../chaos/run.ts");
-      await startScenario(scenario, { app: args.app }, await deps());
+      const { startWatched } = await import("../verdict/chaos-watch.ts");
+      await startWatched(scenario, { app: args.app, watch: args.watch }, await watchDeps(args));
     },
   });
 }
@@ -86,9 +107,13 @@ export default defineCommand({
         name: "stop",
         description: "Stop all chaos: Pumba containers, netem rules, fault flags; restart killed, unpause paused",
       },
-      async run() {
-        const { stopChaos } = await import("../chaos/run.ts");
-        await stopChaos(await deps());
+      args: {
+        watch: { ...WATCH, description: "Watch the last scenario's measure come back, until PASS or FAIL" },
+        ...BACKEND_ARGS,
+      },
+      async run({ args }) {
+        const { stopWatched } = await import("../verdict/chaos-watch.ts");
+        await stopWatched({ watch: args.watch }, await watchDeps(args));
       },
     }),
     clean: defineCommand({

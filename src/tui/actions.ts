@@ -57,7 +57,7 @@ export function labActions(options: { roleUrls: Record<string, string>; grafanaU
     random: Math.random,
     sleep: (ms) => Bun.sleep(ms),
   };
-  async function collect(run: () => Promise<void>): Promise<string> {
+  async function collect(run: () => Promise<unknown>): Promise<string> {
     said.success = [];
     said.warn = [];
     await run();

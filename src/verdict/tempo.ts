@@ -1,0 +1,88 @@
+/** A trace by id from Tempo (`GET /api/v2/traces/<id>`), for the checks; trace search lives in src/tui/tempo.ts. */
+import { reason } from "../tui/prometheus.ts";
+import { Unreachable } from "./check.ts";
+
+/** One span of a fetched trace: the few fields the checks look at. */
+export interface TraceSpan {
+  readonly service: string;
+  readonly name: string;
+  /** SPAN_KIND_SERVER, … as Tempo spells it, or the OTLP number */
+  readonly kind: string;
+  readonly durationMs: number;
+  readonly error: boolean;
+}
+
+interface KeyValue {
+  key: string;
+  value?: { stringValue?: string };
+}
+interface RawSpan {
+  name?: string;
+  kind?: string | number;
+  startTimeUnixNano?: string;
+  endTimeUnixNano?: string;
+  status?: { code?: string | number };
+}
+interface ResourceSpans {
+  resource?: { attributes?: KeyValue[] };
+  scopeSpans?: Array<{ spans?: RawSpan[] }>;
+}
+
+export class Tempo {
+  constructor(
+    readonly url: string,
+    private readonly timeoutMs = 5000,
+  ) {}
+
+  /** How many traces a TraceQL query finds over the last `sinceSeconds` (`GET /api/search`). */
+  async count(traceql: string, sinceSeconds = 900): Promise<number> {
+    const end = Math.ceil(Date.now() / 1000);
+    const params = new URLSearchParams({
+      q: traceql,
+      start: String(end - sinceSeconds),
+      end: String(end),
+      limit: "20",
+    });
+    const answer = (await this.get(`/api/search?${params}`, `search ${traceql}`)) as { traces?: unknown[] } | undefined;
+    return answer?.traces?.length ?? 0;
+  }
+
+  /** GET on Tempo: the JSON, undefined on 404; unreachable and refusals as one line. */
+  private async get(path: string, what: string): Promise<unknown> {
+    let response: Response;
+    try {
+      response = await fetch(`${this.url.replace(/\/$/, "")}${path}`, {
+        headers: { accept: "application/json" },
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
+    } catch (error) {
+      throw new Unreachable(`Tempo is unreachable at ${this.url} (${reason(error)})`);
+    }
+    if (response.status === 404) return undefined;
+    if (!response.ok)
+      throw new Error(`Tempo answered ${response.status} to ${what}: ${(await response.text()).trim().slice(0, 200)}`);
+    return response.json();
+  }
+
+  /** The trace's spans, or undefined when Tempo has no such trace (yet). */
+  async trace(traceId: string): Promise<TraceSpan[] | undefined> {
+    const answer = (await this.get(`/api/v2/traces/${encodeURIComponent(traceId)}`, `trace ${traceId}`)) as
+      | { trace?: { resourceSpans?: ResourceSpans[] }; batches?: ResourceSpans[] }
+      | undefined;
+    if (!answer) return undefined;
+    // v2 wraps the OTLP body in `trace`; v1 (and older Tempo) answers `batches`.
+    const batches = answer.trace?.resourceSpans ?? answer.batches ?? [];
+    return batches.flatMap((batch) => {
+      const service = batch.resource?.attributes?.find((a) => a.key === "service.name")?.value?.stringValue ?? "?";
+      return (batch.scopeSpans ?? []).flatMap((scope) =>
+        (scope.spans ?? []).map((span) => ({
+          service,
+          name: span.name ?? "?",
+          kind: String(span.kind ?? ""),
+          durationMs: Number(BigInt(span.endTimeUnixNano ?? "0") - BigInt(span.startTimeUnixNano ?? "0")) / 1e6,
+          error: span.status?.code === "STATUS_CODE_ERROR" || span.status?.code === 2,
+        })),
+      );
+    });
+  }
+}

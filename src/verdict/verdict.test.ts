@@ -1,0 +1,51 @@
+import { describe, expect, test } from "bun:test";
+import { SCENARIOS } from "../chaos/catalogue.ts";
+import { isRoleName } from "../roles.ts";
+import { formatValue, verdictLine } from "./check.ts";
+import { hypothesisOf } from "./hypothesis.ts";
+import { type ChaosEvent, current } from "./journal.ts";
+
+describe("verdict lines", () => {
+  test("✓ with the value, ✗ with the value and the fix", () => {
+    expect(verdictLine("p95", { ok: true, line: "0.48 s", fix: "ignored" })).toBe("✓ p95: 0.48 s");
+    expect(verdictLine("p95", { ok: false, line: "no data", fix: "run k6" })).toBe("✗ p95: no data — run k6");
+  });
+
+  test("seconds, percent and counts", () => {
+    expect(formatValue(0.4812, "s")).toBe("0.48 s");
+    expect(formatValue(12.345, "s")).toBe("12.3 s");
+    expect(formatValue(50, "%")).toBe("50.0 %");
+    expect(formatValue(3, "")).toBe("3");
+    expect(formatValue(Number.NaN, "s")).toBe("no data");
+  });
+});
+
+describe("every scenario states a hypothesis in both forms", () => {
+  for (const s of SCENARIOS) {
+    test(s.name, () => {
+      for (const app of [false, true]) {
+        const h = hypothesisOf(s, app);
+        expect(h.within).toBeGreaterThan(0);
+        if (h.measure === "p95") expect(h.rise).toBeGreaterThan(0);
+        if (h.measure === "errors") expect(h.above).toBeGreaterThan(0);
+        if (h.measure !== "down") expect(isRoleName(h.role)).toBe(true);
+        // Containers can only be down when Pumba killed them; the app-level form has no container to watch.
+        if (app) expect(h.measure).not.toBe("down");
+      }
+      if (s.pumba.length === 0) expect(hypothesisOf(s, false)).toBe(s.app.hypothesis);
+    });
+  }
+});
+
+describe("the journal's running scenario", () => {
+  const start = (at: number, scenario: string) => ({ at, kind: "start" as const, scenario, app: true });
+  test("the last start since the last stop, with its verdict", () => {
+    const verdict: ChaosEvent = { at: 3, kind: "verdict", scenario: "b", ok: true, line: "PASS b" };
+    expect(current([start(1, "a"), { at: 2, kind: "stop" }, start(3, "b"), verdict])).toEqual({
+      start: start(3, "b"),
+      verdict,
+    });
+    expect(current([start(1, "a"), { at: 2, kind: "stop" }])).toBeUndefined();
+    expect(current([])).toBeUndefined();
+  });
+});

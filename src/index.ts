@@ -24,6 +24,7 @@ export const main = defineCommand({
     probe: lazy(() => import("./commands/probe.ts")),
     k6: lazy(() => import("./commands/k6.ts")),
     chaos: lazy(() => import("./commands/chaos.ts")),
+    doctor: lazy(() => import("./commands/doctor.ts")),
   },
 });
 

@@ -9,6 +9,7 @@ import fixture from "../../test/fixtures/exported-logs.json";
 import * as tui from "../queries.ts";
 import { ROLES } from "../roles.ts";
 import { traceQueries } from "../tui/tempo.ts";
+import * as checks from "../verdict/queries.ts";
 import {
   fillSpanTemplate,
   panelLogQL,
@@ -63,6 +64,8 @@ function shippedQueries(): Shipped[] {
     ["kafkaThroughput", tui.kafkaThroughput],
     ["targetsUp", tui.targetsUp],
     ["targetsTotal", tui.targetsTotal],
+    // The checks' own (doctor, lab, report).
+    ...Object.entries(checks),
   ];
   const logql = panelLogQL().map((q) => ({ source: q.source, language: "logql" as const, expr: filled(q.expr) }));
   const traceLink = fillSpanTemplate(tracesToLogsQuery(), {

@@ -4,7 +4,7 @@
  * collector), once with telemetry on and once with OTEL_SDK_DISABLED=true, plus a bare Bun.serve
  * hello-world as the machine's ceiling. Needs `bash test/setup/install.sh` once.
  */
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { ROLES } from "../src/roles.ts";
 import { type Peers, ROLE_PORTS, type RoleProcess, spawnRole, startPeers } from "../test/e2e/lab.ts";
 import { pollUntil } from "../test/e2e/peers.ts";
@@ -48,6 +48,24 @@ function rssMiB(pid: number): number {
   return kb / 1024;
 }
 
+/**
+ * Memory of every process this bench started (the roles and the peers: Postgres and its backends, Kafka, the
+ * collector), as proportional set size: pages they share (Postgres' shared buffers) are counted once, not per process.
+ */
+function descendantsPssMiB(pid = process.pid): number {
+  const children = readdirSync(`/proc/${pid}/task`).flatMap((tid) =>
+    readFileSync(`/proc/${pid}/task/${tid}/children`, "utf8").trim().split(/\s+/).filter(Boolean).map(Number),
+  );
+  return children.reduce((sum, child) => {
+    try {
+      const pss = Number(/^Pss:\s+(\d+)/m.exec(readFileSync(`/proc/${child}/smaps_rollup`, "utf8"))?.[1] ?? 0);
+      return sum + pss / 1024 + descendantsPssMiB(child);
+    } catch {
+      return sum; // exited while we looked
+    }
+  }, 0);
+}
+
 async function startRoles(env: Record<string, string>, peers: Peers) {
   const started = await Promise.all(ROLES.map((r) => spawnRole(r.name, peers, env, `bench-${r.name}.log`)));
   return new Map(ROLES.map((r, i) => [r.name, (started[i] as RoleProcess).process]));
@@ -60,14 +78,16 @@ async function measureLab(label: string, env: Record<string, string>, peers: Pee
   await Bun.sleep(3000);
   const idle = new Map([...children].map(([role, child]) => [role, rssMiB(child.pid)]));
   const peak = new Map(idle);
+  const all = { idle: descendantsPssMiB(), peak: 0 };
   const sampler = setInterval(() => {
     for (const [role, child] of children) peak.set(role, Math.max(peak.get(role) ?? 0, rssMiB(child.pid)));
+    all.peak = Math.max(all.peak, descendantsPssMiB());
   }, 250);
   const result = await load(gateway);
   clearInterval(sampler);
   for (const child of children.values()) child.kill("SIGTERM");
   await Promise.all([...children.values()].map((c) => c.exited));
-  return { label, result, idle, peak };
+  return { label, result, idle, peak, all };
 }
 
 async function measureCeiling(): Promise<LoadResult> {
@@ -110,5 +130,7 @@ for (const role of ROLES) {
   );
   console.log(`${role.name.padEnd(32)} ${cells.join(" ")}`);
 }
+const all = (r: (typeof runs)[number]) => `${r.all.idle.toFixed(0)} / ${r.all.peak.toFixed(0)}`.padStart(24);
+console.log(`${"all (roles + peers, PSS)".padEnd(32)} ${runs.map(all).join(" ")}`);
 await Promise.all(Object.values(peers).map((peer) => peer.stop()));
 process.exit(0);

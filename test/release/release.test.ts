@@ -132,6 +132,7 @@ describe.each([
         HOST: "127.0.0.1",
         PORT: String(port),
         OTEL_EXPORTER_OTLP_ENDPOINT: sink.url,
+        OTEL_EXPORTER_OTLP_PROTOCOL: "http/json", // what the sink reads
         OTEL_BSP_SCHEDULE_DELAY: "200",
       },
       stdout: "ignore",

@@ -1,5 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { existsSync } from "node:fs";
+import { Glob } from "bun";
 import { ROLES } from "./roles.ts";
 import { readConfig } from "./serve/config.ts";
 import { assemble } from "./serve/wiring.ts";
@@ -80,5 +81,36 @@ describe("the lessons", () => {
         quoted: true,
       });
     }
+  });
+
+  test("every panel charting a business metric that shadows a conventions' one names that one in its description", async () => {
+    const page = await Bun.file("services/README.md").text();
+    const pairs = [...page.matchAll(/^\| `(\w+)` +\| `(\w+)` +\|/gm)].map(([, own, theirs]) => ({
+      own: String(own),
+      theirs: String(theirs).replace(/_count$/, ""),
+    }));
+    expect(pairs.length).toBeGreaterThanOrEqual(10);
+    interface Panel {
+      title?: string;
+      description?: string;
+      targets?: { expr?: string }[];
+      panels?: Panel[];
+    }
+    const checked: string[] = [];
+    for (const file of new Glob("stack/grafana/provisioning/dashboards/**/*.json").scanSync()) {
+      const panels = ((await Bun.file(file).json()) as Panel).panels ?? [];
+      for (const panel of panels.flatMap((p) => [p, ...(p.panels ?? [])])) {
+        const exprs = (panel.targets ?? []).map((t) => t.expr ?? "").join("\n");
+        for (const { own, theirs } of pairs.filter((p) => exprs.includes(p.own))) {
+          checked.push(own);
+          expect({ panel: panel.title, own, names: (panel.description ?? "").includes(theirs) }).toEqual({
+            panel: panel.title,
+            own,
+            names: true,
+          });
+        }
+      }
+    }
+    expect(new Set(checked).size).toBe(pairs.length);
   });
 });

@@ -40,6 +40,10 @@ test("after a run is killed, the next one takes the lock at once and removes the
   const waitedMs = performance.now() - started;
   expect(waitedMs).toBeLessThan(2000);
 
+  // The dead run's dir lock goes the same way, as its holder notices its owner is gone (within moments).
+  const owner = join(first.dir, ".owner.lock");
+  for (let i = 0; i < 40 && isHeld(owner); i++) await Bun.sleep(50);
+  expect(isHeld(owner)).toBe(false);
   const mine = ownedRunDir(base, PREFIX);
   expect(existsSync(first.dir)).toBe(false);
   expect(existsSync(mine.dir)).toBe(true);

@@ -25,6 +25,7 @@ export interface Panel {
   id?: number;
   type?: string;
   title?: string;
+  description?: string;
   datasource?: DatasourceRef;
   gridPos?: { h: number; w: number; x: number; y: number };
   fieldConfig?: { defaults?: { unit?: string } };

@@ -212,12 +212,18 @@ describe("dashboards", () => {
       const panels = allPanels(d);
 
       test("every data source a panel or target names exists, with the right type", () => {
-        for (const p of panels.filter((p) => p.type !== "row")) {
+        // Rows group and text panels explain: neither queries a data source.
+        for (const p of panels.filter((p) => p.type !== "row" && p.type !== "text")) {
           for (const ref of [p.datasource, ...(p.targets ?? []).map((t) => t.datasource)]) {
             expect(uids).toContain(ref?.uid ?? `${p.title}: no datasource`);
             expect(ref?.type).toBe(types.get(ref?.uid ?? "") ?? "");
           }
         }
+      });
+
+      test("every panel says what it shows, its normal range here and what moves it (hover ⓘ in Grafana)", () => {
+        const missing = panels.filter((p) => p.type !== "row" && !p.description?.trim()).map((p) => p.title);
+        expect(missing).toEqual([]);
       });
 
       test("panel ids are unique and the grid is 24 wide", () => {
@@ -230,6 +236,13 @@ describe("dashboards", () => {
       });
     });
   }
+
+  test("Overview opens with the start-here text: metrics → traces → logs", () => {
+    const first = all.get("overview.json")?.panels[0];
+    expect(first?.type).toBe("text");
+    const content = String((first as { options?: { content?: string } } | undefined)?.options?.content).toLowerCase();
+    for (const step of ["metrics", "traces", "logs"]) expect(content).toContain(step);
+  });
 
   test("every dashboard marks load and chaos: it shows the annotations `k6` and `chaos` post", async () => {
     const posted: string[][] = [];

@@ -1,0 +1,94 @@
+/**
+ * The docs, checked without any service: both languages have the same pages with the same commands and queries,
+ * every `o11y-lab …` line is a command the CLI accepts, every query parses with its language's grammar, every
+ * fault a query waits for is a chaos scenario, and the README's first screen links the tutorial in both languages. The queries run against the real telemetry in test/e2e/docs.test.ts.
+ */
+import { describe, expect, test } from "bun:test";
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { scenarioByName } from "../src/chaos/catalogue.ts";
+import { main } from "../src/index.ts";
+import { type QueryLanguage, syntaxErrors } from "../src/stack/query-syntax.ts";
+import { blocks, commandLines, commandProblem, DOCS, pages, REPO, TRANSLATION_DIRS } from "./support/docs.ts";
+
+const QUERY_LANGUAGES: QueryLanguage[] = ["promql", "logql", "traceql"];
+const all = pages();
+const queries = all.flatMap(blocks).filter((b) => (QUERY_LANGUAGES as string[]).includes(b.lang));
+
+/** Each English page and its Traditional Chinese counterpart. */
+const pairs = TRANSLATION_DIRS.flatMap(([en, zh]) =>
+  pages(join(DOCS, en))
+    .filter((p) => en !== "" || !p.includes("/"))
+    .map((p) => [p, join(zh, en === "" ? p : p.slice(en.length + 1))] as const),
+);
+
+describe("both languages", () => {
+  test("the tutorial has its chapters, and every page has a zh-TW twin and nothing else", () => {
+    const chapters = pages(join(DOCS, "tutorial/en"));
+    expect(chapters.length).toBeGreaterThanOrEqual(14);
+    for (const page of ["queries.md", "from-the-codelab.md", "troubleshooting.md"]) expect(all).toContain(page);
+    expect(all.sort()).toEqual(pairs.flat().sort());
+  });
+
+  for (const [en, zh] of pairs) {
+    test(`${zh} has the commands and queries of ${en}, in the same order`, () => {
+      const same = (page: string) => ({
+        commands: commandLines(page),
+        queries: blocks(page)
+          .filter((b) => (QUERY_LANGUAGES as string[]).includes(b.lang))
+          .map((b) => ({ lang: b.lang, flags: b.flags, text: b.text })),
+      });
+      expect(same(zh)).toEqual(same(en));
+    });
+  }
+});
+
+describe("every o11y-lab command line is one the CLI accepts", () => {
+  const lines = [...new Set(all.flatMap(commandLines))];
+  test("the docs have commands", () => expect(lines.length).toBeGreaterThan(30));
+  for (const line of lines) {
+    test(line, async () => expect(await commandProblem(main, line)).toBeUndefined());
+  }
+  test("the checker refuses what the CLI refuses", async () => {
+    for (const bad of [
+      "o11y-lab chaos",
+      "o11y-lab chaos meteor-strike",
+      "o11y-lab k6 load --vsu 20",
+      "o11y-lab k6 load --duration",
+      "o11y-lab serve",
+      "o11y-lab down extra",
+    ]) {
+      expect(await commandProblem(main, bad)).toBeString();
+    }
+  });
+});
+
+describe("every query block parses with its language's grammar", () => {
+  test("the docs have queries of all three languages", () => {
+    for (const lang of QUERY_LANGUAGES) expect(queries.some((q) => q.lang === lang)).toBe(true);
+  });
+  for (const q of queries) {
+    test(`${q.page}:${q.line} ${q.lang}`, () => {
+      expect(syntaxErrors(q.lang as QueryLanguage, q.text)).toEqual([]);
+      if (q.flags.fault) expect(scenarioByName(q.flags.fault)?.name).toBe(q.flags.fault);
+    });
+  }
+});
+
+test("every relative link of the docs points at a file that exists", () => {
+  const broken = all.flatMap((page) =>
+    [...readFileSync(join(DOCS, page), "utf8").matchAll(/\]\(([^)#\s]+\.md)(#[^)]*)?\)/g)]
+      .map((m) => m[1] ?? "")
+      .filter((target) => !/^[a-z]+:/.test(target) && !existsSync(join(DOCS, dirname(page), target)))
+      .map((target) => `${page} → ${target}`),
+  );
+  expect(broken).toEqual([]);
+});
+
+test("README's first screen links the tutorial in both languages", () => {
+  const firstScreen = readFileSync(join(REPO, "README.md"), "utf8").split("\n").slice(0, 25).join("\n");
+  for (const dir of ["docs/tutorial/en/", "docs/tutorial/zh-TW/"]) {
+    const link = new RegExp(`\\]\\((${dir.replaceAll("/", "\\/")}[^)]+)\\)`).exec(firstScreen)?.[1];
+    expect(link && existsSync(join(REPO, link)) ? dir : `no link to an existing page in ${dir}`).toBe(dir);
+  }
+});

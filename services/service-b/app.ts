@@ -11,7 +11,6 @@ export function createApp(service: ServiceB) {
         return service.enqueue(body);
       },
       {
-        parse: "json",
         body: t.Object({
           message: t.String({ minLength: 1, maxLength: 10_000, error: "message: must be a non-empty string" }),
           trace_id: t.Optional(

@@ -1,7 +1,8 @@
 import { Elysia } from "elysia";
 import { HttpError } from "../errors.ts";
 import type { Log } from "../ports.ts";
-import { type Faults, faultRoutes } from "./faults.ts";
+import { parseJsonBody } from "./body.ts";
+import { type FaultSwitch, faultRoutes } from "./faults.ts";
 
 /** Readiness of a role's dependencies: name → "ok" or what is wrong. */
 export type Readiness = Record<string, string>;
@@ -23,18 +24,27 @@ export function describeValidation(error: unknown): { field: string; message: st
   return { field, message: `${field}: ${valueError?.message ?? "is invalid"}` };
 }
 
+/** Every error answer of every role has this shape, whichever layer gives it. */
+export function errorResponse(role: string, status: number, message: string, extra: Record<string, string> = {}) {
+  return Response.json({ status: "error", service: role, error: message, ...extra }, { status });
+}
+
 /**
  * The part every role shares: /health (liveness), /ready (dependencies), /admin/faults, and the one
  * place where errors become responses — status codes that mean what they say, JSON naming the field.
  */
-export function baseApp(role: string, log: Log, ready: () => Promise<Readiness>, state: { faults: Faults }) {
-  return new Elysia({ name: `${role}-base` })
+export function baseApp(role: string, log: Log, ready: () => Promise<Readiness>, faults: FaultSwitch) {
+  // normalize: false, or Elysia silently drops the keys a schema does not know instead of refusing them.
+  return new Elysia({ name: `${role}-base`, normalize: false })
+    .onParse({ as: "global" }, parseJsonBody)
     .onError({ as: "global" }, function toResponse({ code, error }) {
-      const body = (status: number, message: string, extra: Record<string, string> = {}) =>
-        Response.json({ status: "error", service: role, error: message, ...extra }, { status });
-      if (error instanceof HttpError) {
-        if (error.status >= 500) log.error(error.message);
-        return body(error.status, error.message, error.details as Record<string, string>);
+      const body = (status: number, message: string, extra?: Record<string, string>) =>
+        errorResponse(role, status, message, extra);
+      // Elysia wraps whatever the body parser throws; the parser's own HttpError is the answer.
+      const failure = code === "PARSE" && error.cause instanceof HttpError ? error.cause : error;
+      if (failure instanceof HttpError) {
+        if (failure.status >= 500) log.error(failure.message);
+        return body(failure.status, failure.message, failure.details as Record<string, string>);
       }
       switch (code) {
         case "VALIDATION": {
@@ -59,5 +69,5 @@ export function baseApp(role: string, log: Log, ready: () => Promise<Readiness>,
       set.status = ok ? 200 : 503;
       return { status: ok ? "ready" : "not ready", service: role, checks };
     })
-    .use(faultRoutes(state, role));
+    .use(faultRoutes(faults, role));
 }

@@ -54,7 +54,8 @@ export function readConfig(role: RoleName, env: Env = process.env, version = VER
   checkStackVersion(env, version);
   const thirdParty = env.THIRD_PARTY_URL ? url(env, "THIRD_PARTY_URL", "") : undefined;
   return {
-    host: env.HOST || "0.0.0.0",
+    // Loopback unless told otherwise: the fault switch has no authentication (compose sets HOST=0.0.0.0).
+    host: env.HOST || "127.0.0.1",
     port: int(env, "PORT", roleByName(role).port, 1, 65535),
     serviceAUrl: url(env, "SERVICE_A_URL", "http://service-a:8001"),
     serviceBUrl: url(env, "SERVICE_B_URL", "http://service-b:8002"),

@@ -1,7 +1,7 @@
 import type { Elysia } from "elysia";
 import type { Log } from "../../src/ports.ts";
 import { baseApp } from "../../src/serve/app.ts";
-import { NO_FAULTS } from "../../src/serve/faults.ts";
+import { FaultSwitch } from "../../src/serve/faults.ts";
 
 /** A logger that remembers what it was told, for assertions. */
 export function memoryLog(): Log & { lines: string[] } {
@@ -20,7 +20,7 @@ export function mount(
   app: Elysia<any, any, any, any, any, any, any>,
   ready: () => Promise<Record<string, string>> = async () => ({}),
 ) {
-  const mounted = baseApp(role, memoryLog(), ready, { faults: { ...NO_FAULTS } }).use(app);
+  const mounted = baseApp(role, memoryLog(), ready, new FaultSwitch()).use(app);
   return async (path: string, init?: RequestInit) => {
     const response = await mounted.handle(new Request(`http://localhost${path}`, init));
     return { status: response.status, body: (await response.json()) as Record<string, unknown> };

@@ -1,8 +1,9 @@
 /**
  * `bun run release` as a tagged CI release runs it: every archive, a SHA256SUMS that verifies, the release notes;
  * the linux-x64 binary and the linux-arm64 one (under Debian's qemu-user-static) answer --version with the release
- * version and serve service-d, exporting its spans; install.sh, pointed at a local directory of the release files,
- * installs the right binary and refuses an archive whose checksum does not match.
+ * version and serve service-d, exporting its spans; every binary embeds the JS bundle, which runs as the off-Linux
+ * containers run it and refuses a stack of another version; install.sh, pointed at a local directory of the release
+ * files, installs the right binary and refuses an archive whose checksum does not match.
  * Needs test/setup/install.sh (zip, qemu-user-static, libc6-arm64-cross); the Bun runtimes of the other targets come
  * from the npm registry on the first run (cached: BUN_INSTALL_CACHE_DIR).
  */
@@ -34,6 +35,7 @@ let sink: Sink;
 
 beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), "o11y-lab-release-"));
+  chmodSync(work, 0o755); // the bundle test runs a file in it as the services' uid
   sink = await startSink();
   const started = Date.now();
   // The release is built once, here, as CI builds it; the tests read what it wrote.
@@ -160,6 +162,58 @@ describe.each([
       child.kill("SIGTERM");
       await child.exited;
     }
+  });
+});
+
+describe("the bundle the binaries embed (off Linux the services run it on the official Bun image)", () => {
+  // As compose.bundle.yaml runs it: mounted at /usr/local/bin/o11y-lab, run by its shebang (#!/usr/bin/env bun)
+  // with the image's bun on PATH, as uid 10001. Here the bun is the one that built it, the image's version.
+  const asServiceUser = process.getuid?.() === 0 ? ["setpriv", "--reuid=10001", "--regid=10001", "--clear-groups"] : [];
+  let bundle: string;
+  let env: Record<string, string>;
+  beforeAll(() => {
+    const bin = join(work, "image-bin");
+    mkdirSync(bin, { mode: 0o755 });
+    cpSync(process.execPath, join(bin, "bun"));
+    bundle = join(bin, "o11y-lab");
+    cpSync(join(REPO, "dist/o11y-lab.js"), bundle);
+    chmodSync(bundle, 0o755);
+    env = { PATH: `${bin}:/usr/bin:/bin`, BUN_RUNTIME_TRANSPILER_CACHE_PATH: "0", HOST: "127.0.0.1", PORT: "18406" };
+  });
+
+  test("is inside every released binary, byte for byte", async () => {
+    const js = readFileSync(join(REPO, "dist/o11y-lab.js"));
+    expect(js.subarray(0, 19).toString()).toBe("#!/usr/bin/env bun\n");
+    for (const archive of ARCHIVES) {
+      const binary = readFileSync(await unpack(archive));
+      expect(`${archive}: ${binary.includes(js)}`).toBe(`${archive}: true`);
+    }
+  });
+
+  test("runs serve service-d as uid 10001, and its healthcheck (o11y-lab probe) passes", async () => {
+    const child = Bun.spawn([...asServiceUser, bundle, "serve", "service-d"], {
+      env: { ...env, OTEL_SDK_DISABLED: "true", O11Y_LAB_STACK_VERSION: VERSION },
+      stdout: "ignore",
+      stderr: "pipe",
+    });
+    try {
+      const probe = () => Bun.spawnSync([...asServiceUser, bundle, "probe", "http://127.0.0.1:18406/ready"], { env });
+      await pollUntil("the bundle's service-d to be ready", () => probe().exitCode === 0, { timeoutMs: 30_000 });
+      expect((await $`${[...asServiceUser, bundle]} --version`.env(env).text()).trim()).toBe(VERSION);
+    } finally {
+      child.kill("SIGTERM");
+      await child.exited;
+    }
+  });
+
+  test("refuses to start under a stack another version wrote, saying how to fix it", () => {
+    const run = Bun.spawnSync([...asServiceUser, bundle, "serve", "service-d"], {
+      env: { ...env, O11Y_LAB_STACK_VERSION: "0.0.1-old" },
+    });
+    expect(run.exitCode).toBe(1);
+    expect(run.stderr.toString().trim()).toBe(
+      `o11y-lab: this service runs o11y-lab ${VERSION}, but the stack was written by o11y-lab 0.0.1-old — run \`o11y-lab up\` again with the o11y-lab you mean to use: it rewrites the stack and restarts the services`,
+    );
   });
 });
 

@@ -1,5 +1,6 @@
+import { AsyncLocalStorage } from "node:async_hooks";
 import { HttpError } from "../../src/errors.ts";
-import type { Query } from "../../src/ports.ts";
+import type { Log, Query } from "../../src/ports.ts";
 
 /** Error codes that mean "Postgres is not there" rather than "the query is wrong". */
 const UNAVAILABLE = new Set([
@@ -19,29 +20,89 @@ const UNAVAILABLE = new Set([
   "53300", // too_many_connections
 ]);
 
+/** The signal of the database step in progress: the SQL client cancels its query when it aborts. */
+export const stepSignal = new AsyncLocalStorage<AbortSignal>();
+
+/** Steps waiting or running at once: past this, Postgres is saturated and the answer is a 503 at once. */
+const MAX_IN_FLIGHT = 50;
+/** While Postgres is known to be down, one `SELECT 1` this often tells when it is back. */
+const PROBE_EVERY_MS = 500;
+
+/** Runs database steps within a time budget: see `createDb`. */
+export type Db = <T>(step: () => Promise<T>, timeoutMs?: number) => Promise<T>;
+
 /**
- * Runs one database step within a time budget. Postgres down → 503, too slow → 504, both naming
- * "postgres"; a broken query stays a 500, because that is our bug, not the database's.
+ * Runs each database step within a time budget. Postgres down → 503, too slow → 504, both naming
+ * "postgres"; a broken query stays a 500, because that is our bug, not the database's. A step that runs
+ * out of time is cancelled (its query is removed from the client's queue, or cancelled on the server), so
+ * a 504 means the work was not done. Once Postgres is found unreachable, every step fails at once with a
+ * 503 until a probe reaches it again: no request waits out a reconnect it cannot win.
  */
-export async function withDb<T>(timeoutMs: number, step: () => Promise<T>): Promise<T> {
-  let timer: Timer | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(HttpError.dependency("postgres", "timeout", `postgres did not answer within ${timeoutMs} ms`)),
-      timeoutMs,
-    );
-  });
-  try {
-    return await Promise.race([step(), timeout]);
-  } catch (error) {
-    if (error instanceof HttpError) throw error;
-    const code = (error as { code?: string }).code;
-    if (code && UNAVAILABLE.has(code))
-      throw HttpError.dependency("postgres", "unavailable", `postgres unavailable (${code})`);
-    throw error;
-  } finally {
-    clearTimeout(timer);
+export function createDb(sql: Query, timeoutMs: number, log: Log): Db {
+  let down: string | undefined;
+  let inFlight = 0;
+
+  async function attempt<T>(step: () => Promise<T>, budgetMs: number): Promise<T> {
+    const controller = new AbortController();
+    let timer: Timer | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        controller.abort();
+        reject(HttpError.dependency("postgres", "timeout", `postgres did not answer within ${budgetMs} ms`));
+      }, budgetMs);
+    });
+    try {
+      return await Promise.race([stepSignal.run(controller.signal, step), timeout]);
+    } catch (error) {
+      if (error instanceof HttpError) throw error;
+      const code = (error as { code?: string }).code;
+      if (code === "57014") {
+        throw HttpError.dependency("postgres", "timeout", `postgres cancelled the statement after ${budgetMs} ms`);
+      }
+      if (code && UNAVAILABLE.has(code)) {
+        markDown(code);
+        throw HttpError.dependency("postgres", "unavailable", `postgres unavailable (${code})`);
+      }
+      throw error;
+    } finally {
+      clearTimeout(timer);
+    }
   }
+
+  function markDown(code: string): void {
+    if (down) return;
+    down = code;
+    log.warn(`Postgres unreachable (${code}): answering 503 at once until it is back`);
+    void probe();
+  }
+
+  async function probe(): Promise<void> {
+    while (down) {
+      // unref: a probe alone does not keep the process alive.
+      await new Promise((resolve) => setTimeout(resolve, PROBE_EVERY_MS).unref());
+      const back = await attempt(() => sql`SELECT 1`, timeoutMs).then(
+        () => true,
+        () => false,
+      );
+      if (back) {
+        log.info(`Postgres reachable again after ${down}`);
+        down = undefined;
+      }
+    }
+  }
+
+  return async function run<T>(step: () => Promise<T>, budgetMs = timeoutMs): Promise<T> {
+    if (down) throw HttpError.dependency("postgres", "unavailable", `postgres unavailable (${down})`);
+    if (inFlight >= MAX_IN_FLIGHT) {
+      throw HttpError.dependency("postgres", "unavailable", `postgres busy: ${inFlight} queries waiting`);
+    }
+    inFlight++;
+    try {
+      return await attempt(step, budgetMs);
+    } finally {
+      inFlight--;
+    }
+  };
 }
 
 /**

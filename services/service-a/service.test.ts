@@ -60,7 +60,7 @@ describe("service-a", () => {
       service: "service-a",
       data: {
         log_id: 7,
-        recent_requests: 3,
+        recent_requests: 4,
         third_party: "Keep it logically awesome.",
         service_d: { service: "service-d" },
       },

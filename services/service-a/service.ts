@@ -4,7 +4,7 @@ import { metrics, SpanStatusCode, trace } from "@opentelemetry/api";
 import { HttpError } from "../../src/errors.ts";
 import { callJson } from "../../src/http-call.ts";
 import { VERSION } from "../../src/version.ts";
-import { migrate, withDb } from "./db.ts";
+import { createDb, migrate } from "./db.ts";
 import type { Deps, ProcessAnswer, StatsAnswer } from "./model.ts";
 
 export interface ServiceA {
@@ -32,12 +32,13 @@ export function createService({ fetch, sql, log, config }: Deps, random: () => n
   });
   let schemaReady = false;
   let stopped = false;
+  const db = createDb(sql, config.dbTimeoutMs, log);
 
   /** Migrations retry in the background: the service starts (and is live) before Postgres is. */
   async function ensureSchema(): Promise<void> {
     while (!schemaReady && !stopped) {
       try {
-        await withDb(config.dbTimeoutMs, () => migrate(sql));
+        await db(() => migrate(sql));
         schemaReady = true;
         log.info("Database schema ready");
       } catch (error) {
@@ -53,17 +54,16 @@ export function createService({ fetch, sql, log, config }: Deps, random: () => n
       try {
         if (!schemaReady)
           throw HttpError.dependency("postgres", "unavailable", "postgres unavailable (schema not ready)");
-        const [row] = await withDb(
-          config.dbTimeoutMs,
-          () => sql<{ id: number }>`INSERT INTO request_logs (trace_id, endpoint, status, instrumentation_type)
-            VALUES (${traceId}, '/process', 'started', 'hybrid') RETURNING id`,
-        );
-        const [count] = await withDb(
-          config.dbTimeoutMs,
+        // Count first, insert last: a request that fails on the database leaves no row behind.
+        const [count] = await db(
           () => sql<{ total: string }>`SELECT COUNT(*) AS total FROM request_logs
             WHERE timestamp > now() - interval '1 hour'`,
         );
-        const result = { logId: Number(row?.id), recent: Number(count?.total ?? 0) };
+        const [row] = await db(
+          () => sql<{ id: number }>`INSERT INTO request_logs (trace_id, endpoint, status, instrumentation_type)
+            VALUES (${traceId}, '/process', 'started', 'hybrid') RETURNING id`,
+        );
+        const result = { logId: Number(row?.id), recent: Number(count?.total ?? 0) + 1 };
         span.setAttributes({ "lab.log_id": result.logId, "lab.recent_requests": result.recent });
         return result;
       } catch (error) {
@@ -103,8 +103,7 @@ export function createService({ fetch, sql, log, config }: Deps, random: () => n
 
   async function finish(logId: number, status: string, started: number): Promise<void> {
     try {
-      await withDb(
-        config.dbTimeoutMs,
+      await db(
         () => sql`UPDATE request_logs SET status = ${status}, duration_ms = ${Math.round(performance.now() - started)}
           WHERE id = ${logId}`,
       );
@@ -123,7 +122,7 @@ export function createService({ fetch, sql, log, config }: Deps, random: () => n
 
     async ready() {
       try {
-        await withDb(Math.min(config.dbTimeoutMs, 1000), () => sql`SELECT 1`);
+        await db(() => sql`SELECT 1`, Math.min(config.dbTimeoutMs, 1000));
         return { postgres: schemaReady ? "ok" : "schema not ready" };
       } catch (error) {
         return { postgres: (error as Error).message };
@@ -181,8 +180,7 @@ export function createService({ fetch, sql, log, config }: Deps, random: () => n
     },
 
     async stats() {
-      const [row] = await withDb(
-        config.dbTimeoutMs,
+      const [row] = await db(
         () => sql<Record<string, string | null>>`SELECT COUNT(*) AS total_requests,
           COUNT(*) FILTER (WHERE status = 'completed') AS completed,
           COUNT(*) FILTER (WHERE status = 'failed') AS failed,

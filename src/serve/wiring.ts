@@ -4,6 +4,7 @@ import * as gateway from "../../services/api-gateway/app.ts";
 import { METRICS as GATEWAY_METRICS } from "../../services/api-gateway/model.ts";
 import { createService as createGateway } from "../../services/api-gateway/service.ts";
 import * as serviceA from "../../services/service-a/app.ts";
+import { stepSignal } from "../../services/service-a/db.ts";
 import { createService as createServiceA } from "../../services/service-a/service.ts";
 import * as serviceB from "../../services/service-b/app.ts";
 import { createService as createServiceB } from "../../services/service-b/service.ts";
@@ -59,7 +60,7 @@ export function assemble(role: RoleName, config: ServeConfig, log: Log): Assembl
       };
     }
     case "service-a": {
-      const { sql, end } = database(config.databaseUrl);
+      const { sql, end } = database(config.databaseUrl, config.dbTimeoutMs);
       const service = createServiceA({
         fetch: tracedFetch(),
         sql,
@@ -128,18 +129,30 @@ async function reachable(name: string, url: string): Promise<Readiness> {
   return { [name]: response?.ok ? "ok" : "unreachable" };
 }
 
-/** postgres.js, traced: short connect timeout so "Postgres down" is a fast 503, never a hang. */
-function database(databaseUrl: string): { sql: Query; end(): Promise<void> } {
+/**
+ * postgres.js, traced: short connect timeout so "Postgres down" is a fast 503, never a hang. The server
+ * cancels a statement past the step budget (statement_timeout); a step that gives up cancels its query
+ * (stepSignal), so nothing queued runs after its request was answered; reconnects back off 1 s at most
+ * (the default grows to 20 s, which would delay recovery long after Postgres is back).
+ */
+function database(databaseUrl: string, timeoutMs: number): { sql: Query; end(): Promise<void> } {
   const url = new URL(databaseUrl);
   const client = postgres(databaseUrl, {
     max: 10,
     connect_timeout: 2,
     idle_timeout: 30,
     max_lifetime: 60 * 10,
+    backoff: (retries) => Math.min(0.1 * retries, 1),
     onnotice: () => {},
-    connection: { application_name: "o11y-lab-service-a" },
+    connection: { application_name: "o11y-lab-service-a", statement_timeout: timeoutMs },
   });
-  const raw: Query = (strings, ...values) => client(strings, ...values) as never;
+  const raw: Query = (strings, ...values) => {
+    const query = client(strings, ...values);
+    stepSignal.getStore()?.addEventListener("abort", () => void Promise.resolve(query.cancel()).catch(() => {}), {
+      once: true,
+    });
+    return query as never;
+  };
   return {
     sql: tracedQuery(raw, {
       host: url.hostname,

@@ -16,12 +16,14 @@ export interface Target {
   readonly arch: "x64" | "arm64";
 }
 
+// x64 builds are Bun's baseline ones: its default x64 runtime needs AVX2, which a learner's older PC, or Windows on
+// Arm's x64 emulation before 24H2, does not have.
 export const TARGETS: readonly Target[] = [
-  { bun: "bun-linux-x64", os: "linux", arch: "x64" },
+  { bun: "bun-linux-x64-baseline", os: "linux", arch: "x64" },
   { bun: "bun-linux-arm64", os: "linux", arch: "arm64" },
-  { bun: "bun-darwin-x64", os: "darwin", arch: "x64" },
+  { bun: "bun-darwin-x64-baseline", os: "darwin", arch: "x64" },
   { bun: "bun-darwin-arm64", os: "darwin", arch: "arm64" },
-  { bun: "bun-windows-x64", os: "windows", arch: "x64" },
+  { bun: "bun-windows-x64-baseline", os: "windows", arch: "x64" },
 ];
 
 export const VERSION = process.env.O11Y_LAB_VERSION || pkg.version;

@@ -8,7 +8,10 @@ import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { scenarioByName } from "../src/chaos/catalogue.ts";
 import { main } from "../src/index.ts";
+import { checkLogQL } from "../src/stack/logql-check.ts";
+import { lokiEntry, type OtlpLogView } from "../src/stack/loki-otlp.ts";
 import { type QueryLanguage, syntaxErrors } from "../src/stack/query-syntax.ts";
+import fixture from "./fixtures/exported-logs.json";
 import { blocks, commandLines, commandProblem, DOCS, pages, REPO, TRANSLATION_DIRS } from "./support/docs.ts";
 
 const QUERY_LANGUAGES: QueryLanguage[] = ["promql", "logql", "traceql"];
@@ -71,6 +74,19 @@ describe("every query block parses with its language's grammar", () => {
     test(`${q.page}:${q.line} ${q.lang}`, () => {
       expect(syntaxErrors(q.lang as QueryLanguage, q.text)).toEqual([]);
       if (q.flags.fault) expect(scenarioByName(q.flags.fault)?.name).toBe(q.flags.fault);
+    });
+  }
+});
+
+describe("every LogQL block selects log records the collector really exported (the e2e suite's fixture, as Loki stores them)", () => {
+  const records = fixture as OtlpLogView[];
+  const entries = records.map(lokiEntry);
+  const traceId = records.find((r) => r.record.traceId)?.record.traceId ?? "";
+  for (const q of queries.filter((b) => b.lang === "logql")) {
+    test(`${q.page}:${q.line}`, () => {
+      const problems = checkLogQL(q.text.replace(/\b[0-9a-f]{32}\b/g, traceId), entries).problems;
+      // A block shown under a fault may select nothing at rest; the labels it names must still exist.
+      expect(q.flags.fault ? problems.filter((p) => !p.startsWith("selects none")) : problems).toEqual([]);
     });
   }
 });

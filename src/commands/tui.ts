@@ -7,11 +7,12 @@ import { initialState } from "../tui/state.ts";
 export default defineCommand({
   meta: {
     name: "tui",
-    description: "Live RED per service (rate, errors, p50/p95/p99), Kafka and Postgres; keys start k6 and chaos",
+    description: "Live RED per service, Kafka and Postgres; traces and logs in the terminal; keys start k6 and chaos",
   },
   args: {
     prometheus: { type: "string", description: "Prometheus URL", default: "http://127.0.0.1:9090" },
     tempo: { type: "string", description: "Tempo URL (slow/error trace search)", default: "http://127.0.0.1:3200" },
+    loki: { type: "string", description: "Loki URL (the log pane)", default: "http://127.0.0.1:3100" },
     grafana: {
       type: "string",
       description: "Grafana URL (links to traces and dashboards)",
@@ -38,6 +39,7 @@ export default defineCommand({
       now: Date.now(),
       prometheusUrl: args.prometheus,
       tempoUrl: args.tempo,
+      lokiUrl: args.loki,
       grafanaUrl: args.grafana,
       interval,
       k6Scenarios: K6_TEST_NAMES,

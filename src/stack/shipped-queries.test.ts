@@ -8,6 +8,7 @@ import { describe, expect, test } from "bun:test";
 import fixture from "../../test/fixtures/exported-logs.json";
 import * as tui from "../queries.ts";
 import { ROLES } from "../roles.ts";
+import { logQuery } from "../tui/loki.ts";
 import { traceQueries } from "../tui/tempo.ts";
 import * as checks from "../verdict/queries.ts";
 import {
@@ -59,15 +60,40 @@ function shippedQueries(): Shipped[] {
         [`postgresQuantile(${q})`, tui.postgresQuantile(q)],
       ],
     ),
+    ...([0.5, 0.95, 0.99] as const).map((q): [string, string] => [`consumerQuantile(${q})`, tui.consumerQuantile(q)]),
     ["reportingRoles", tui.reportingRoles],
     ["kafkaLag", tui.kafkaLag],
     ["kafkaThroughput", tui.kafkaThroughput],
+    ["consumerErrorPercent", tui.consumerErrorPercent],
+    ["postgresRate", tui.postgresRate],
+    ["postgresErrorPercent", tui.postgresErrorPercent],
     ["targetsUp", tui.targetsUp],
     ["targetsTotal", tui.targetsTotal],
     // The checks' own (doctor, lab, report).
     ...Object.entries(checks),
+    // The drill-down and the exemplar key, for every role.
+    ...ROLES.flatMap(({ name }): Array<[string, string]> => {
+      const { routes, dependencies } = tui.drillQueries(name);
+      return [
+        ...Object.entries(routes).map(([k, e]): [string, string] => [`drill(${name}) routes ${k}`, e]),
+        ...Object.entries(dependencies).flatMap(([kind, b]) =>
+          Object.entries(b).map(([k, e]): [string, string] => [`drill(${name}) ${kind} ${k}`, e]),
+        ),
+        [`entrySpanDurations(${name})`, tui.entrySpanDurations(name)],
+      ];
+    }),
   ];
   const logql = panelLogQL().map((q) => ({ source: q.source, language: "logql" as const, expr: filled(q.expr) }));
+  // The TUI's log pane (src/tui/loki.ts), each filter it can build, trace and span from a fixture record.
+  const pane = { service: null, problems: false, traceId: null, spanId: null };
+  const tuiLogql = [
+    { ...pane },
+    { ...pane, service: "service-a" },
+    { ...pane, service: "service-a", problems: true },
+    { ...pane, problems: true },
+    { ...pane, traceId: withTrace?.record.traceId ?? "" },
+    { ...pane, traceId: withTrace?.record.traceId ?? "", spanId: withTrace?.record.spanId ?? "" },
+  ].map((f) => ({ source: `TUI › logs ${JSON.stringify(f)}`, language: "logql" as const, expr: logQuery(f) }));
   const traceLink = fillSpanTemplate(tracesToLogsQuery(), {
     traceId: withTrace?.record.traceId ?? "",
     spanId: withTrace?.record.spanId ?? "",
@@ -86,6 +112,7 @@ function shippedQueries(): Shipped[] {
     ...promql,
     ...tuiPromql.map(([name, expr]) => ({ source: `TUI › ${name}`, language: "promql" as const, expr })),
     ...logql,
+    ...tuiLogql,
     { source: "Tempo trace → logs (filled from a fixture span)", language: "logql", expr: traceLink },
     ...traceql,
   ];

@@ -41,9 +41,18 @@ export function formatClock(ms: number): string {
 
 const BARS = ["▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"];
 
-/** One cell per value, scaled to the largest; blank where there is no data. */
-export function sparkline(values: ReadonlyArray<number | null>): string {
-  const max = Math.max(0, ...values.map((v) => v ?? 0));
+/** The largest value of some series: the top of a shared sparkline scale. */
+export function peak(series: Iterable<ReadonlyArray<number | null>>): number {
+  let max = 0;
+  for (const values of series) for (const v of values) if (v !== null && v > max) max = v;
+  return max;
+}
+
+/**
+ * One cell per value, scaled to `max` (a whole column's peak, so rows compare; the series' own peak when omitted);
+ * blank where there is no data.
+ */
+export function sparkline(values: ReadonlyArray<number | null>, max = peak([values])): string {
   return values
     .map((v) => {
       if (v === null) return " ";

@@ -12,10 +12,16 @@ export async function probe(url: string): Promise<Health> {
   }
 }
 
-export async function probeStack(tempoUrl: string, grafanaUrl: string): Promise<{ tempo: Health; grafana: Health }> {
-  const [tempo, grafana] = await Promise.all([
-    probe(`${tempoUrl.replace(/\/$/, "")}/ready`),
-    probe(`${grafanaUrl.replace(/\/$/, "")}/api/health`),
+export async function probeStack(
+  tempoUrl: string,
+  lokiUrl: string,
+  grafanaUrl: string,
+): Promise<{ tempo: Health; loki: Health; grafana: Health }> {
+  const base = (url: string) => url.replace(/\/$/, "");
+  const [tempo, loki, grafana] = await Promise.all([
+    probe(`${base(tempoUrl)}/ready`),
+    probe(`${base(lokiUrl)}/ready`),
+    probe(`${base(grafanaUrl)}/api/health`),
   ]);
-  return { tempo, grafana };
+  return { tempo, loki, grafana };
 }

@@ -3,9 +3,10 @@ import { LabError } from "../errors.ts";
 import { faultClient, readFaults } from "./actions.ts";
 import { probeStack } from "./health.ts";
 import { Prometheus, PrometheusError } from "./prometheus.ts";
-import { HISTORY_SECONDS, render, sparkWidth } from "./render.ts";
+import { render } from "./render.ts";
 import { readHistory, readSnapshot } from "./snapshot.ts";
-import type { TuiState } from "./state.ts";
+import { sourceAnswered, type TuiState } from "./state.ts";
+import { sparkWidth } from "./table.ts";
 
 /** Prints the numbers (`json`) or one frame as wide as the terminal (100 columns when there is none). */
 export async function printOnce(
@@ -23,11 +24,12 @@ export async function printOnce(
     const width = process.stdout.columns || 100;
     const height = process.stdout.rows || 24;
     const [history, faults, health] = await Promise.all([
-      readHistory(prometheus, now, HISTORY_SECONDS, sparkWidth(width)),
+      readHistory(prometheus, now, state.window, sparkWidth(width)),
       readFaults(faultClient(options.roleUrls)),
-      probeStack(state.tempoUrl, state.grafanaUrl),
+      probeStack(state.tempoUrl, state.lokiUrl, state.grafanaUrl),
     ]);
-    const frame = render({ ...state, snapshot, history, faults, health }, { width, height, color: options.color });
+    const read = sourceAnswered(state, "prometheus", null);
+    const frame = render({ ...read, snapshot, history, faults, health }, { width, height, color: options.color });
     // No key hints and no empty screen rows: nothing here reads keys.
     console.log(
       frame

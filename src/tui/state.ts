@@ -1,9 +1,10 @@
-/** Everything the screen shows, and what each key does to it: pure, so frames and keys are unit-tested. */
+/** Everything the screen shows: pure data, so frames are unit-tested. What keys do to it is in keys.ts. */
 import type { Faults } from "../chaos/faults.ts";
-import { ROLES, type Role, type RoleName } from "../roles.ts";
-import { dashboardUrl, traceUrl } from "./links.ts";
-import type { History, Snapshot } from "./snapshot.ts";
+import { ROLES, type RoleName } from "../roles.ts";
+import type { LogLine } from "./loki.ts";
+import type { Drill, History, Snapshot } from "./snapshot.ts";
 import type { TraceRow } from "./tempo.ts";
+import type { Trace } from "./trace.ts";
 
 /** Something running that changes what the numbers do: a k6 run, a chaos scenario, a role's fault flags. */
 export interface Activity {
@@ -30,29 +31,78 @@ export interface ChaosItem {
   expect?: string;
 }
 
-export type View = "main" | "help" | "chaos";
+export type View = "main" | "help" | "chaos" | "drill" | "trace";
+/** What the space under the table shows. */
+export type Pane = "events" | "traces" | "logs";
 
 /** A backend as a probe found it: answering ready, answering not ready yet, not answering, not asked yet. */
 export type Health = "ok" | "starting" | "down" | "unknown";
+
+/** The backends the TUI reads, each with its own refresh indicator. */
+export type Source = "prometheus" | "tempo" | "loki";
+export interface SourceState {
+  /** When it last answered (unix ms); null before its first answer. */
+  at: number | null;
+  /** Why the last read failed; null when it worked. */
+  error: string | null;
+}
+
+export type SortColumn = "service" | "rate" | "errors" | "p95";
+export const SORT_COLUMNS: readonly SortColumn[] = ["service", "rate", "errors", "p95"];
+/** Sparkline windows `+` and `-` step through, in seconds. */
+export const WINDOWS = [60, 300, 900, 3600] as const;
+
+/** The trace open in the waterfall. */
+export interface OpenTrace {
+  id: string;
+  trace: Trace | null;
+  error: string | null;
+  /** Index into the visible spans. */
+  selected: number;
+  /** Span ids whose children are hidden. */
+  folded: string[];
+  /** Put the cursor on this service's slowest span once the trace is loaded (the exemplar's service). */
+  focus: string | null;
+}
+
+/** Which lines the log pane asks Loki for. */
+export interface LogScope {
+  /** Every service instead of the selected one. */
+  all: boolean;
+  problems: boolean;
+  traceId: string | null;
+  spanId: string | null;
+}
 
 export interface TuiState {
   now: number;
   prometheusUrl: string;
   tempoUrl: string;
+  lokiUrl: string;
   grafanaUrl: string;
   interval: number;
   snapshot: Snapshot | null;
   history: History | null;
-  /** Why the last Prometheus read failed; null when it worked. */
-  prometheusError: string | null;
+  sources: Record<Source, SourceState>;
   traces: TraceRow[] | null;
-  tempoError: string | null;
-  health: { tempo: Health; grafana: Health };
-  showTraces: boolean;
+  logs: LogLine[] | null;
+  drill: Drill | null;
+  trace: OpenTrace | null;
+  health: { tempo: Health; loki: Health; grafana: Health };
   view: View;
-  /** Index into ROLES. */
-  selectedRole: number;
+  pane: Pane;
+  selected: RoleName;
   selectedTrace: number;
+  selectedLog: number;
+  logScope: LogScope;
+  /** Rows shown only when they contain this text; `filtering` while it is being typed. */
+  filter: string;
+  filtering: boolean;
+  sort: SortColumn;
+  /** No reads while paused: the screen holds still to be looked at. */
+  paused: boolean;
+  /** Seconds the sparklines reach back. */
+  window: number;
   k6Scenarios: readonly string[];
   chaos: readonly ChaosItem[];
   chaosSelected: number;
@@ -72,16 +122,19 @@ export type Effect =
   | { type: "stopChaos" }
   | { type: "setFault"; role: RoleName; faults: Partial<Faults> | null }
   | { type: "open"; url: string }
-  | { type: "refresh" };
+  /** Read every source the screen shows now, instead of at the next tick. */
+  | { type: "refresh" }
+  | { type: "loadTrace"; id: string }
+  /** Find the slowest exemplar of a role over the last `seconds` and open its trace. */
+  | { type: "exemplar"; role: RoleName; seconds: number };
 
-/** The app-level faults a key toggles on the selected service. */
-export const LATENCY_FAULT: Partial<Faults> = { latency_ms: 800, jitter_ms: 100 };
-export const ERROR_FAULT: Partial<Faults> = { error_rate: 0.5, error_status: 500 };
+const NO_SOURCE: SourceState = { at: null, error: null };
 
 export function initialState(options: {
   now: number;
   prometheusUrl: string;
   tempoUrl: string;
+  lokiUrl: string;
   grafanaUrl: string;
   interval: number;
   k6Scenarios: readonly string[];
@@ -91,14 +144,23 @@ export function initialState(options: {
     ...options,
     snapshot: null,
     history: null,
-    prometheusError: null,
+    sources: { prometheus: NO_SOURCE, tempo: NO_SOURCE, loki: NO_SOURCE },
     traces: null,
-    tempoError: null,
-    health: { tempo: "unknown", grafana: "unknown" },
-    showTraces: false,
+    logs: null,
+    drill: null,
+    trace: null,
+    health: { tempo: "unknown", loki: "unknown", grafana: "unknown" },
     view: "main",
-    selectedRole: 0,
+    pane: "events",
+    selected: ROLES[0]?.name ?? "api-gateway",
     selectedTrace: 0,
+    selectedLog: 0,
+    logScope: { all: false, problems: false, traceId: null, spanId: null },
+    filter: "",
+    filtering: false,
+    sort: "service",
+    paused: false,
+    window: 300,
     chaosSelected: 0,
     chaosApp: false,
     faults: {},
@@ -108,106 +170,33 @@ export function initialState(options: {
   };
 }
 
+const matches = (state: TuiState, ...texts: string[]) => {
+  const wanted = state.filter.toLowerCase();
+  return !wanted || texts.some((t) => t.toLowerCase().includes(wanted));
+};
+
+/** The roles the table shows: filtered by `/`, in the chosen order (numbers largest first). */
+export function visibleRoles(state: TuiState): RoleName[] {
+  const roles = ROLES.map((r) => r.name).filter((name) => matches(state, name));
+  const sort = state.sort;
+  if (sort === "service") return roles;
+  const key = ({ rate: "rate", errors: "errorPercent", p95: "p95" } as const)[sort];
+  const value = (role: RoleName) => state.snapshot?.services.find((s) => s.role === role)?.[key] ?? -1;
+  return roles.sort((a, b) => value(b) - value(a));
+}
+
+/** The selected role; when the filter hides it, the first role shown. */
 export function selectedRoleName(state: TuiState): RoleName {
-  return (ROLES[state.selectedRole] ?? (ROLES[0] as Role)).name;
+  const roles = visibleRoles(state);
+  return roles.includes(state.selected) ? state.selected : (roles[0] ?? state.selected);
 }
 
-function clamp(value: number, length: number): number {
-  return Math.max(0, Math.min(length - 1, value));
+export function shownTraces(state: TuiState): TraceRow[] {
+  return (state.traces ?? []).filter((t) => matches(state, t.rootService, t.rootName, t.traceId, t.kind));
 }
 
-/** What pressing `key` does. Keys are single characters or names: up, down, enter, escape, ctrl-c. */
-export function onKey(state: TuiState, key: string): { state: TuiState; effects: Effect[] } {
-  const none = (next: TuiState) => ({ state: next, effects: [] });
-  if (key === "ctrl-c" || (key === "q" && state.view === "main")) return { state, effects: [{ type: "quit" }] };
-
-  if (state.view === "help") return none({ ...state, view: "main" });
-
-  if (state.view === "chaos") {
-    switch (key) {
-      case "up":
-      case "k":
-        return none({ ...state, chaosSelected: clamp(state.chaosSelected - 1, state.chaos.length) });
-      case "down":
-      case "j":
-        return none({ ...state, chaosSelected: clamp(state.chaosSelected + 1, state.chaos.length) });
-      case "a":
-        return none({ ...state, chaosApp: !state.chaosApp });
-      case "enter": {
-        const item = state.chaos[state.chaosSelected];
-        if (!item) return none({ ...state, view: "main" });
-        return {
-          state: { ...state, view: "main", message: `starting chaos ${item.name}…` },
-          effects: [{ type: "startChaos", name: item.name, app: state.chaosApp }],
-        };
-      }
-      case "escape":
-      case "c":
-      case "q":
-        return none({ ...state, view: "main" });
-      default:
-        return none(state);
-    }
-  }
-
-  const digit = Number.parseInt(key, 10);
-  if (key.length === 1 && digit >= 1 && digit <= state.k6Scenarios.length) {
-    const name = state.k6Scenarios[digit - 1] as string;
-    return { state: { ...state, message: `starting k6 ${name}…` }, effects: [{ type: "startK6", name }] };
-  }
-
-  const role = selectedRoleName(state);
-  const listLength = state.showTraces ? (state.traces?.length ?? 0) : ROLES.length;
-  switch (key) {
-    case "?":
-    case "h":
-      return none({ ...state, view: "help" });
-    case "c":
-      return none({ ...state, view: "chaos" });
-    case "up":
-    case "k":
-    case "down":
-    case "j": {
-      const delta = key === "up" || key === "k" ? -1 : 1;
-      if (state.showTraces && listLength > 0) {
-        return none({ ...state, selectedTrace: clamp(state.selectedTrace + delta, listLength) });
-      }
-      return none({ ...state, selectedRole: clamp(state.selectedRole + delta, ROLES.length), traces: null });
-    }
-    case "t":
-      return {
-        state: { ...state, showTraces: !state.showTraces, selectedTrace: 0 },
-        effects: state.showTraces ? [] : [{ type: "refresh" }],
-      };
-    case "s":
-      return { state: { ...state, message: "stopping all chaos…" }, effects: [{ type: "stopChaos" }] };
-    case "f":
-    case "e": {
-      const wanted = key === "f" ? LATENCY_FAULT : ERROR_FAULT;
-      const current = state.faults[role];
-      const on = key === "f" ? (current?.latency_ms ?? 0) > 0 : (current?.error_rate ?? 0) > 0;
-      const off: Partial<Faults> = key === "f" ? { latency_ms: 0, jitter_ms: 0 } : { error_rate: 0 };
-      return {
-        state: {
-          ...state,
-          message: `${on ? "clearing" : "setting"} ${key === "f" ? "latency" : "error"} fault on ${role}…`,
-        },
-        effects: [{ type: "setFault", role, faults: on ? off : wanted }],
-      };
-    }
-    case "enter":
-    case "o": {
-      const trace = state.showTraces ? state.traces?.[state.selectedTrace] : undefined;
-      const url = trace ? traceUrl(state.grafanaUrl, trace.traceId) : dashboardUrl(state.grafanaUrl, role);
-      return { state, effects: [{ type: "open", url }] };
-    }
-    case "d":
-      return { state, effects: [{ type: "open", url: dashboardUrl(state.grafanaUrl) }] };
-    case "escape":
-      return none({ ...state, showTraces: false, message: null });
-    default:
-      return none(state);
-  }
+export function shownLogs(state: TuiState): LogLine[] {
+  return (state.logs ?? []).filter((l) => matches(state, l.service, l.severity, l.line, l.traceId ?? ""));
 }
 
 /** Records a start or stop: a marker on the sparklines and, for starts, a running activity. */
@@ -244,4 +233,13 @@ export function applyFaults(state: TuiState, faults: Record<string, Faults | nul
     }
   }
   return next;
+}
+
+/** A source answered (`error` null) or failed, at `now`. */
+export function sourceAnswered(state: TuiState, source: Source, error: string | null): TuiState {
+  const before = state.sources[source];
+  return {
+    ...state,
+    sources: { ...state.sources, [source]: { at: error ? before.at : state.now, error } },
+  };
 }

@@ -8,7 +8,8 @@ test("raw input becomes key names", () => {
   expect(parseKeys("\x1b")).toEqual(["escape"]);
   expect(parseKeys("\x03")).toEqual(["ctrl-c"]);
   expect(parseKeys("\r")).toEqual(["enter"]);
-  expect(parseKeys("\x1b[C\x1b[15~x")).toEqual(["x"]);
+  expect(parseKeys("\x1b[C\x1b[D\x1b[15~x")).toEqual(["right", "left", "x"]);
+  expect(parseKeys("\x7f")).toEqual(["backspace"]);
 });
 
 test("a frame overwrites in place: home, each short row cleared to its end, no screen clear", () => {

@@ -3,19 +3,20 @@ import { cells, stripAnsi } from "./text.ts";
 
 const ESC = "\x1b";
 const ENTER = `${ESC}[?1049h${ESC}[?25l${ESC}[2J`;
+const ARROWS: Record<string, string> = { A: "up", B: "down", C: "right", D: "left" };
 const LEAVE = `${ESC}[?2026l${ESC}[0m${ESC}[?25h${ESC}[?1049l`;
 
-/** Splits one chunk of raw input into key names: single characters, or up, down, enter, escape, ctrl-c. */
+/** Splits one chunk of raw input into key names: single characters, or up, down, left, right, enter, escape, … */
 export function parseKeys(chunk: string): string[] {
   const keys: string[] = [];
   for (let i = 0; i < chunk.length; i++) {
     const c = chunk[i] as string;
     if (c === ESC) {
       const seq = chunk.slice(i + 1, i + 3);
-      if (seq === "[A" || seq === "OA") keys.push("up");
-      else if (seq === "[B" || seq === "OB") keys.push("down");
+      const arrow = ARROWS[seq.slice(1)];
+      if (arrow && (seq[0] === "[" || seq[0] === "O")) keys.push(arrow);
       else if (seq[0] === "[" || seq[0] === "O") {
-        // Another CSI/SS3 sequence (arrows left/right, function keys): skip it whole.
+        // Another CSI/SS3 sequence (function keys, Home, End…): skip it whole.
         const end = chunk.slice(i + 2).search(/[A-Za-z~]/);
         i += end < 0 ? chunk.length : end + 2;
         continue;
@@ -26,6 +27,7 @@ export function parseKeys(chunk: string): string[] {
       i += 2;
     } else if (c === "\x03") keys.push("ctrl-c");
     else if (c === "\r" || c === "\n") keys.push("enter");
+    else if (c === "\x7f" || c === "\b") keys.push("backspace");
     else if (c >= " ") keys.push(c);
   }
   return keys;

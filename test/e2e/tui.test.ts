@@ -1,6 +1,8 @@
 /**
  * `o11y-lab tui` against the real Prometheus, after real traffic: its numbers are the PromQL's numbers, and the
- * compiled binary, driven through tmux, shows a fault's effect and leaves the terminal as it found it.
+ * compiled binary, driven through tmux, shows a fault's effect, opens the trace of a slow exemplar as a waterfall and
+ * that trace's logs, and leaves the terminal as it found it. Tempo and Loki are the stand-ins of standins.ts, fed by
+ * what the real collector exported.
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
@@ -12,6 +14,8 @@ import { ROLES } from "../../src/roles.ts";
 import { chaosMenu } from "../../src/tui/actions.ts";
 import type { Snapshot } from "../../src/tui/snapshot.ts";
 import { lab } from "./lab.ts";
+import { pollUntil } from "./peers.ts";
+import { startStandins } from "./standins.ts";
 
 const ROOT = join(import.meta.dir, "../..");
 const BINARY = join(ROOT, "dist/o11y-lab");
@@ -21,6 +25,7 @@ const TMUX_DIR = mkdtempSync(join(tmpdir(), "o11y-lab-tui-"));
 const TMUX = ["tmux", "-S", join(TMUX_DIR, "socket")];
 
 let env: Awaited<ReturnType<typeof lab>>;
+let standins: ReturnType<typeof startStandins>;
 let traffic = true;
 let workers: Promise<void>[] = [];
 
@@ -39,6 +44,7 @@ function startTraffic(): Promise<void>[] {
 
 beforeAll(async () => {
   env = await lab();
+  standins = startStandins(env.sink);
   workers = startTraffic();
   if (!existsSync(BINARY)) await $`node_modules/.bin/bun build.ts`.cwd(ROOT).quiet();
 }, 600_000);
@@ -46,6 +52,7 @@ beforeAll(async () => {
 afterAll(async () => {
   traffic = false;
   await Promise.all(workers);
+  await standins?.stop();
   await $`${TMUX} kill-server`.quiet().nothrow();
   rmSync(TMUX_DIR, { recursive: true, force: true });
 });
@@ -84,11 +91,18 @@ test("tui --once --json gives the numbers the PromQL gives", async () => {
     p95: await direct(q.latencyQuantile(0.95), snapshot.time),
     p99: await direct(q.latencyQuantile(0.99), snapshot.time),
   };
-  for (const service of snapshot.services) {
+  for (const service of snapshot.services.filter((s) => s.unit === "req")) {
     for (const [field, samples] of Object.entries(perRole) as Array<[keyof typeof perRole, typeof perRole.rate]>) {
       same(service[field], samples.find((s) => s.job === `o11y-lab/${service.role}`)?.value);
     }
   }
+  // service-c's row is the consumer's: messages processed, their failures and processing time.
+  const consumer = snapshot.services.find((s) => s.role === "service-c");
+  expect(consumer?.unit).toBe("msg");
+  same(consumer?.rate ?? null, (await direct(q.kafkaThroughput, snapshot.time))[0]?.value);
+  same(consumer?.errorPercent ?? null, (await direct(q.consumerErrorPercent, snapshot.time))[0]?.value);
+  same(consumer?.p95 ?? null, (await direct(q.consumerQuantile(0.95), snapshot.time))[0]?.value);
+  same(snapshot.postgres.rate, (await direct(q.postgresRate, snapshot.time))[0]?.value);
   same(snapshot.kafka.lag, (await direct(q.kafkaLag, snapshot.time))[0]?.value);
   same(snapshot.kafka.throughput, (await direct(q.kafkaThroughput, snapshot.time))[0]?.value);
   same(snapshot.postgres.p95, (await direct(q.postgresQuantile(0.95), snapshot.time))[0]?.value);
@@ -101,6 +115,7 @@ test("tui --once --json gives the numbers the PromQL gives", async () => {
     expect(byRole[role]?.p95 ?? 0).toBeGreaterThan(0);
   }
   expect(snapshot.postgres.p95 ?? 0).toBeGreaterThan(0);
+  expect(consumer?.rate ?? 0).toBeGreaterThan(0);
 }, 120_000);
 
 test("tui --once exits non-zero with one clear line when Prometheus is unreachable", async () => {
@@ -171,21 +186,22 @@ async function faults(role: string): Promise<{ latency_ms: number; error_rate: n
   };
 }
 
-test("tmux: the compiled binary shows help, a fault and a chaos scenario with their effect, and restores the terminal", async () => {
+test("tmux: the compiled binary shows a fault's effect, the trace of its slow exemplar, that trace's logs, chaos, and restores the terminal", async () => {
   const services = ROLES.map((r) => `${r.name}=${env.roleUrl(r.name)}`).join(",");
-  const command = [BINARY, "tui", "--interval", "1", "--prometheus", env.prometheus.url, "--services", services]
+  const sources = ["--prometheus", env.prometheus.url, "--tempo", standins.url, "--loki", standins.url];
+  const command = [BINARY, "tui", "--interval", "1", ...sources, "--services", services]
     .map((word) => `'${word}'`)
     .join(" ");
   await $`${TMUX} new-session -d -s tui -x 100 -y 30 ${`${command}; echo "tui exited with $?"; sleep 600`}`.quiet();
 
   try {
-    await waitForScreen("live numbers", (s) => s.includes("prometheus ✓") && /api-gateway\s+\d/.test(s));
+    await waitForScreen("live numbers", (s) => s.includes("prom ✓") && /api-gateway\s+\d/.test(s));
     expect(await $`${TMUX} display -p -t tui ${"#{alternate_on}"}`.text()).toBe("1\n");
 
     await keys("?");
-    await waitForScreen("the help", (s) => s.includes("toggle a latency fault on the selected service"));
+    await waitForScreen("the help", (s) => s.includes("toggle a latency (+800ms) / error (50% 500) fault"));
     await keys("x");
-    await waitForScreen("the table again", (s) => s.includes("SERVICE") && s.includes("REQ/S"));
+    await waitForScreen("the table again", (s) => s.includes("SERVICE") && s.includes("RATE/s"));
 
     // Earlier e2e files share this lab and may have slowed service-d (the 504 demo): wait for its p95 to settle
     // below the fault's own +0.8 s, so the rise below is the fault's doing.
@@ -195,6 +211,7 @@ test("tmux: the compiled binary shows help, a fault and a chaos scenario with th
       180_000,
     );
     const before = p95Of(settled, "service-d");
+    const faultStart = Date.now() / 1000;
     await keys("j", "j", "j", "j", "f");
     const on = await waitForScreen("the fault running", (s) => s.includes("fault service-d +800ms"));
     expect(on).toMatch(/› service-d/);
@@ -204,6 +221,47 @@ test("tmux: the compiled binary shows help, a fault and a chaos scenario with th
     const raised = (s: string) => p95Of(s, "service-d") >= Math.max(0.8, (Number.isFinite(before) ? before : 0) + 0.3);
     const effect = await waitForScreen("service-d's p95 raised by the fault", raised, 120_000);
     console.log(`service-d p95 ${before}s → ${p95Of(effect, "service-d")}s with the fault on:\n${effect}`);
+
+    // Exemplars of the slowed requests reach Prometheus a flush and a scrape after their spans: wait for one, so
+    // that the key below has a slow request to find (on a busy machine the p95 can move before that).
+    await pollUntil(
+      "a slowed service-d exemplar in Prometheus",
+      async () => {
+        const series = await env.prometheus.exemplars(q.entrySpanDurations("service-d"), 120);
+        return series.some((s) => s.exemplars.some((e) => Number(e.value) >= 0.8 && e.timestamp >= faultStart));
+      },
+      { timeoutMs: 60_000 },
+    );
+
+    // One key from the jump to its cause: the slowest exemplar of service-d opens as a waterfall, the cursor on
+    // service-d's slow span, its details below.
+    await keys("x");
+    const waterfall = await waitForScreen(
+      "the waterfall of a slow service-d trace",
+      (s) => /Trace [0-9a-f]{32} · \d+ spans/.test(s) && /› +\S.*service-d\s+(\d\.\d\ds|[89]\d\dms)/.test(s),
+      60_000,
+    );
+    console.log(`the exemplar's trace:\n${waterfall}`);
+    const traceId = /Trace ([0-9a-f]{32})/.exec(waterfall)?.[1] ?? "";
+    expect(waterfall).toMatch(/ · service-d · server · (\d\.\d\ds|[89]\d\dms)/);
+    const exported = env.sink.spans().filter((s) => s.span.traceId === traceId);
+    expect(exported.some((s) => s.resource["service.name"] === "service-d")).toBe(true);
+
+    // l: the logs of that trace, from the Loki stand-in evaluating the TUI's LogQL over the exported records.
+    await keys("l");
+    const logs = await waitForScreen(
+      "the trace's log lines",
+      (s) => s.includes(`Logs of trace ${traceId.slice(0, 12)}`) && /INFO\s+service-d\s+⌁ /.test(s),
+      30_000,
+    );
+    console.log(`the trace's logs:\n${logs}`);
+    const logged = env.sink
+      .logRecords()
+      .filter((r) => r.record.traceId === traceId)
+      .map((r) => r.record.body?.stringValue);
+    expect(logged.length).toBeGreaterThan(0);
+    expect(logged.some((line) => line && logs.includes(line.slice(0, 30)))).toBe(true);
+    await keys("Escape");
 
     await keys("f");
     await waitForScreen("the fault stopped", (s) => s.includes("▼ stopped fault service-d +800ms"));
@@ -226,7 +284,7 @@ test("tmux: the compiled binary shows help, a fault and a chaos scenario with th
 
     await keys("q");
     const after = await waitForScreen("the shell again", (s) => s.includes("tui exited with 0"));
-    expect(after).not.toContain("REQ/S");
+    expect(after).not.toContain("RATE/s");
     expect(await $`${TMUX} display -p -t tui ${"#{alternate_on} #{cursor_flag}"}`.text()).toBe("0 1\n");
   } finally {
     for (const role of ["service-a", "service-d"]) {

@@ -2,7 +2,7 @@ import { expect, test } from "bun:test";
 import fixture from "../../test/fixtures/exported-logs.json";
 import { checkLogQL } from "../stack/logql-check.ts";
 import { lokiEntry, type OtlpLogView } from "../stack/loki-otlp.ts";
-import { type LogFilter, logQuery, parseStreams, queryLogs } from "./loki.ts";
+import { type LogFilter, logLine, logQuery } from "./loki.ts";
 
 /** The records the real collector exported, as Loki's documented OTLP mapping stores them. */
 const records = fixture as OtlpLogView[];
@@ -48,38 +48,15 @@ test("trace and span ids are filtered as structured metadata, after the selector
   );
 });
 
-test("streams become lines, newest first; structured metadata read from the labels or categorized", () => {
-  const lines = parseStreams({
-    data: {
-      result: [
-        {
-          stream: { service_name: "service-a", severity_text: "WARN", trace_id: "t1", span_id: "s1" },
-          values: [["1000000000", "old"]],
-        },
-        {
-          stream: { service_name: "service-d" },
-          values: [["3000000000", "new", { structuredMetadata: { severity_text: "INFO", trace_id: "t2" } }]],
-        },
-      ],
-    },
+test("Loki's lines become the pane's: time in ms, service, severity and trace context from the labels", () => {
+  const labels = { service_name: "service-a", severity_text: "WARN", trace_id: "t1", span_id: "s1" };
+  expect(logLine({ labels, time: 3_000_000_000n, line: "slow" })).toEqual({
+    time: 3000,
+    service: "service-a",
+    severity: "WARN",
+    traceId: "t1",
+    spanId: "s1",
+    line: "slow",
   });
-  expect(lines).toEqual([
-    { time: 3000, service: "service-d", severity: "INFO", traceId: "t2", spanId: null, line: "new" },
-    { time: 1000, service: "service-a", severity: "WARN", traceId: "t1", spanId: "s1", line: "old" },
-  ]);
-});
-
-test("queryLogs asks query_range backward over the window; a refusal is one sentence", async () => {
-  let asked: URL | undefined;
-  const request = (async (url: string) => {
-    asked = new URL(url);
-    return new Response("parse error at line 1, col 2: syntax error", { status: 400 });
-  }) as unknown as typeof fetch;
-  await expect(queryLogs("http://loki:3100", filter({}), { request, now: 10_000, sinceSeconds: 5 })).rejects.toThrow(
-    "Loki answered 400: parse error at line 1, col 2: syntax error",
-  );
-  expect(asked?.pathname).toBe("/loki/api/v1/query_range");
-  expect(asked?.searchParams.get("direction")).toBe("backward");
-  expect(asked?.searchParams.get("start")).toBe("5000000000");
-  expect(asked?.searchParams.get("end")).toBe("10000000000");
+  expect(logLine({ labels: {}, time: 0n, line: "x" })).toMatchObject({ service: "?", traceId: null, spanId: null });
 });

@@ -46,6 +46,43 @@ describe("both languages", () => {
   }
 });
 
+/** The parts every chapter has, as each language titles them. */
+const CHAPTER_PARTS: Record<string, readonly RegExp[]> = {
+  "tutorial/en": [
+    /^\*\*Duration:\*\* \d+ min/m,
+    /^## What you will do$/m,
+    /^## Commands/m,
+    /^## Expected output$/m,
+    /^## What to look for$/m,
+    /^## Checkpoint$/m,
+    /^## If you see nothing$/m,
+    /^## Recap$/m,
+    /^Questions: /m,
+  ],
+  "tutorial/zh-TW": [
+    /^\*\*時間：\*\* \d+ 分鐘/m,
+    /^## 你將做什麼$/m,
+    /^## 指令/m,
+    /^## 預期輸出$/m,
+    /^## 觀察重點$/m,
+    /^## 檢查點$/m,
+    /^## 如果什麼都沒看到$/m,
+    /^## 重點回顧$/m,
+    /^問題：/m,
+  ],
+};
+
+describe("every chapter has its parts: duration, goal, commands, expected output, what to look for, checkpoint, if you see nothing, recap with questions", () => {
+  for (const [dir, parts] of Object.entries(CHAPTER_PARTS)) {
+    for (const page of pages(join(DOCS, dir))) {
+      test(page, () => {
+        const text = readFileSync(join(DOCS, page), "utf8");
+        expect(parts.filter((part) => !part.test(text)).map(String)).toEqual([]);
+      });
+    }
+  }
+});
+
 describe("every o11y-lab command line is one the CLI accepts", () => {
   const lines = [...new Set(all.flatMap(commandLines))];
   test("the docs have commands", () => expect(lines.length).toBeGreaterThan(30));

@@ -217,3 +217,53 @@ describe("structured logs", () => {
     SLOW,
   );
 });
+
+describe("OTEL_* environment, through the real collector", () => {
+  test(
+    "http/json instead of protobuf; code-set resource attributes win over OTEL_RESOURCE_ATTRIBUTES",
+    async () => {
+      const l = await lab();
+      const running = l.role("service-d").process;
+      running.kill("SIGTERM");
+      await running.exited;
+      try {
+        await l.startRole("service-d", {
+          OTEL_EXPORTER_OTLP_PROTOCOL: "http/json",
+          OTEL_RESOURCE_ATTRIBUTES: "service.namespace=elsewhere,lab.run=e2e-json",
+        });
+        const traceId = crypto.randomUUID().replaceAll("-", "");
+        const response = await fetch(`${l.roleUrl("service-d")}/compute?value=3`, {
+          headers: { traceparent: `00-${traceId}-${"2".repeat(16)}-01` },
+        });
+        expect(response.status).toBe(200);
+        const span = await l.sink.waitFor(
+          () => l.sink.spans().find((s) => s.span.traceId === traceId),
+          30_000,
+          "the span service-d sent as JSON",
+        );
+        expect(span.resource).toMatchObject({
+          "lab.run": "e2e-json",
+          "service.name": "service-d",
+          "service.namespace": "o11y-lab",
+          "deployment.environment.name": "lab",
+          "telemetry.sdk.name": "opentelemetry",
+          "telemetry.sdk.language": "nodejs",
+          "telemetry.sdk.version": expect.stringMatching(/^\d+\.\d+\.\d+/),
+        });
+        // This process's own metrics, exported as JSON too: the instance label is its service.instance.id.
+        const instance = String(span.resource["service.instance.id"]);
+        const samples = await l.prometheus.waitForQuery(
+          `http_server_request_duration_seconds_count{job="o11y-lab/service-d", instance="${instance}", http_route="/compute"}`,
+          { timeoutMs: 60_000 },
+        );
+        expect(samples.length).toBeGreaterThan(0);
+      } finally {
+        const changed = l.role("service-d").process;
+        changed.kill("SIGTERM");
+        await changed.exited;
+        await l.startRole("service-d");
+      }
+    },
+    SLOW,
+  );
+});

@@ -132,8 +132,8 @@ async function reachable(name: string, url: string): Promise<Readiness> {
 /**
  * postgres.js, traced: short connect timeout so "Postgres down" is a fast 503, never a hang. The server
  * cancels a statement past the step budget (statement_timeout); a step that gives up cancels its query
- * (stepSignal), so nothing queued runs after its request was answered; reconnects back off 1 s at most
- * (the default grows to 20 s, which would delay recovery long after Postgres is back).
+ * (stepSignal), so nothing queued runs after its request was answered. Reconnects do not back off (the
+ * default waits up to 20 s, delaying both the first 503 and recovery): createDb's probe is the back-off.
  */
 function database(databaseUrl: string, timeoutMs: number): { sql: Query; end(): Promise<void> } {
   const url = new URL(databaseUrl);
@@ -142,7 +142,7 @@ function database(databaseUrl: string, timeoutMs: number): { sql: Query; end(): 
     connect_timeout: 2,
     idle_timeout: 30,
     max_lifetime: 60 * 10,
-    backoff: (retries) => Math.min(0.1 * retries, 1),
+    backoff: () => 0,
     onnotice: () => {},
     connection: { application_name: "o11y-lab-service-a", statement_timeout: timeoutMs },
   });

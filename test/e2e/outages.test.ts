@@ -61,7 +61,9 @@ describe("Postgres", () => {
   test("too slow: a 504 is cancelled on the server, so the row it was writing never appears", async () => {
     const l = await lab();
     const url = `${l.roleUrl("service-a")}/process`;
-    expect((await timedGet(url)).status).toBe(200);
+    await pollUntil("service-a to answer 200", async () => (await timedGet(url)).status === 200, {
+      timeoutMs: 10_000,
+    });
     const before = await rowCount(l);
     const locker = postgres(l.postgres.url, { max: 1, onnotice: () => {} });
     let release: () => void = () => {};

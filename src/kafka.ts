@@ -1,4 +1,4 @@
-import { type Admin, Kafka, logLevel } from "kafkajs";
+import { type Admin, type ConsumerConfig, Kafka, logLevel, type ProducerConfig } from "kafkajs";
 import RequestQueue from "kafkajs/src/network/requestQueue/index.js";
 import type { Log } from "./ports.ts";
 
@@ -26,6 +26,84 @@ RequestQueue.prototype.scheduleCheckPendingRequests = function scheduleCheck(thi
   );
 };
 
+/**
+ * service-b's producer: one attempt per message (retries 0), acks=all. A retried send that had in fact
+ * reached the broker would publish the message twice, and a retry running on after the HTTP answer would
+ * publish it after a 504: with one attempt the broker appends it once or not at all, and the answer says which
+ * is known. (kafkajs' idempotent producer requires unlimited retries, so it cannot bound a send in time.)
+ */
+export const PRODUCER_OPTIONS: ProducerConfig = {
+  allowAutoTopicCreation: false,
+  retry: { retries: 0 },
+};
+
+/**
+ * service-c's consumer. A fetch waits at most 1 s for data (kafkajs' default 5 s outlasts the shutdown
+ * budget, so LeaveGroup was never sent); a member that died without leaving is replaced within 10 s.
+ */
+export const CONSUMER_OPTIONS: ConsumerConfig = {
+  groupId: CONSUMER_GROUP,
+  allowAutoTopicCreation: false,
+  maxWaitTimeInMs: 1000,
+  sessionTimeout: 10_000,
+  heartbeatInterval: 1000,
+};
+
+/** Rejects when `promise` takes longer than `ms`: a paused broker answers nothing, ever. */
+export async function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: Timer | undefined;
+  try {
+    return await Promise.race([
+      promise,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms} ms`)), ms);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Readiness of the broker itself: a metadata round trip within a second ("ok", or what is wrong). */
+export async function brokerAnswers(admin: Admin): Promise<string> {
+  try {
+    await within(
+      admin.connect().then(() => admin.describeCluster()),
+      1000,
+      "kafka",
+    );
+    return "ok";
+  } catch (error) {
+    return (error as Error).message;
+  }
+}
+
+/**
+ * The consumer group's lag per partition, from the broker: high watermark minus committed offset. Measured
+ * this way it keeps rising while service-c is down, where a consumer's own count would stop with it.
+ */
+export async function groupLag(admin: Admin): Promise<Map<number, number>> {
+  return within(
+    (async () => {
+      await admin.connect();
+      const [high, committed] = await Promise.all([
+        admin.fetchTopicOffsets(TOPIC),
+        admin.fetchOffsets({ groupId: CONSUMER_GROUP, topics: [TOPIC] }),
+      ]);
+      const done = new Map(committed[0]?.partitions.map((p) => [p.partition, p.offset]));
+      return new Map(
+        high.map((p) => {
+          const offset = done.get(p.partition);
+          const from = offset === undefined || offset === "-1" ? p.low : offset;
+          return [p.partition, Math.max(0, Number(BigInt(p.high) - BigInt(from)))];
+        }),
+      );
+    })(),
+    1000,
+    "kafka lag",
+  );
+}
+
 /** A kafkajs client whose own log lines go to the role's logger (warnings and errors only). */
 export function createKafka(clientId: string, brokers: string[], log: Log): Kafka {
   return new Kafka({
@@ -47,19 +125,16 @@ export function createKafka(clientId: string, brokers: string[], log: Log): Kafk
 
 /**
  * Creates the topic before anyone writes to it (the original relied on auto-creation and could lose
- * its first messages). Idempotent: an existing topic is left alone.
+ * its first messages). Idempotent: an existing topic is left alone. The admin stays connected for
+ * readiness and lag; the role disconnects it when it stops.
  */
 export async function ensureTopic(admin: Admin): Promise<void> {
   await admin.connect();
-  try {
-    const existing = await admin.listTopics();
-    if (!existing.includes(TOPIC)) {
-      await admin.createTopics({
-        topics: [{ topic: TOPIC, numPartitions: 3, replicationFactor: 1 }],
-        waitForLeaders: true,
-      });
-    }
-  } finally {
-    await admin.disconnect();
+  const existing = await admin.listTopics();
+  if (!existing.includes(TOPIC)) {
+    await admin.createTopics({
+      topics: [{ topic: TOPIC, numPartitions: 3, replicationFactor: 1 }],
+      waitForLeaders: true,
+    });
   }
 }

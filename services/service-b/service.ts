@@ -19,7 +19,7 @@ import {
   METRIC_MESSAGING_CLIENT_SENT_MESSAGES,
 } from "@opentelemetry/semantic-conventions/incubating";
 import { HttpError } from "../../src/errors.ts";
-import { ensureTopic, TOPIC } from "../../src/kafka.ts";
+import { brokerAnswers, ensureTopic, groupLag, TOPIC } from "../../src/kafka.ts";
 import { VERSION } from "../../src/version.ts";
 import { type Handler, handInstrumentedServer } from "../_manual/http-server.ts";
 import type { Deps, EnqueueAnswer, EnqueueRequest, EventPayload } from "./model.ts";
@@ -63,8 +63,19 @@ export function createService({ producer, admin, log, config }: Deps): ServiceB 
     unit: "{message}",
     description: "Messages a producer attempted to send.",
   });
+  // service-c's lag, measured here from the broker (committed offsets vs high watermarks): a consumer
+  // cannot report its own lag while it is down, which is exactly when it matters.
+  const consumerLag = meter.createObservableGauge("service_c.consumer.lag", {
+    unit: "{message}",
+    description: "Messages on the topic not yet committed by service-c's consumer group, per partition.",
+  });
   let connected = false;
   let stopped = false;
+  consumerLag.addCallback(async (result) => {
+    if (!connected) return;
+    const lag = await groupLag(admin).catch(() => new Map<number, number>());
+    for (const [partition, value] of lag) result.observe(value, { topic: TOPIC, partition: String(partition) });
+  });
 
   /** Connects and makes sure the topic exists, retrying in the background until Kafka is there. */
   async function connect(): Promise<void> {
@@ -127,8 +138,14 @@ export function createService({ producer, admin, log, config }: Deps): ServiceB 
           span.recordException(error as Error);
           span.setAttribute(ATTR_ERROR_TYPE, errorType);
           span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
+          // One attempt per send (src/kafka.ts): no retry publishes it later, but a request the broker already
+          // holds may still be appended, once. The answer says so rather than promising either way.
           throw error instanceof TimeoutError
-            ? HttpError.dependency("kafka", "timeout", `kafka did not acknowledge within ${config.timeoutMs} ms`)
+            ? HttpError.dependency(
+                "kafka",
+                "timeout",
+                `kafka did not acknowledge message ${payload.id} within ${config.timeoutMs} ms; it may still be published once`,
+              )
             : HttpError.dependency("kafka", "unavailable", `kafka unavailable: ${(error as Error).message}`);
         } finally {
           const seconds = (performance.now() - started) / 1000;
@@ -148,10 +165,10 @@ export function createService({ producer, admin, log, config }: Deps): ServiceB 
     },
     async stop() {
       stopped = true;
-      await producer.disconnect().catch(() => {});
+      await Promise.all([producer.disconnect().catch(() => {}), admin.disconnect().catch(() => {})]);
     },
     async ready() {
-      return { kafka: connected ? "ok" : "not connected" };
+      return { kafka: connected ? await brokerAnswers(admin) : "not connected" };
     },
 
     async enqueue(request) {

@@ -13,7 +13,9 @@ export interface StatsAnswer {
   messages_received: number;
   messages_processed: number;
   messages_redelivered: number;
+  messages_dead_lettered: number;
   consumer_group: string;
   topic: string;
-  lag: number;
+  /** From the broker (committed offsets vs high watermarks); null while the broker does not answer. */
+  lag: number | null;
 }

@@ -28,7 +28,7 @@ import {
   METRIC_MESSAGING_PROCESS_DURATION,
 } from "@opentelemetry/semantic-conventions/incubating";
 import type { EachBatchPayload, IHeaders, KafkaMessage } from "kafkajs";
-import { CONSUMER_GROUP, ensureTopic, TOPIC } from "../../src/kafka.ts";
+import { brokerAnswers, CONSUMER_GROUP, ensureTopic, groupLag, TOPIC } from "../../src/kafka.ts";
 import { VERSION } from "../../src/version.ts";
 import { type Handler, handInstrumentedServer } from "../_manual/http-server.ts";
 import type { Deps, StatsAnswer } from "./model.ts";
@@ -64,8 +64,11 @@ export class RecentIds {
   }
 }
 
+/** Messages of one partition processed at once: the simulated work overlaps, the commit follows the chunk. */
+export const CHUNK = 16;
+
 export interface ServiceC {
-  stats(): StatsAnswer;
+  stats(): Promise<StatsAnswer>;
   ready(): Promise<Record<string, string>>;
   start(): void;
   stop(): Promise<void>;
@@ -101,25 +104,22 @@ export function createService(
     unit: "{message}",
     description: "Messages delivered to the consumer.",
   });
-  const lagGauge = meter.createObservableGauge("service_c.consumer.lag", {
-    unit: "{message}",
-    description: "Messages on the topic not yet processed by this consumer, per partition.",
-  });
-  const counts = { received: 0, processed: 0, redelivered: 0 };
-  const lag = new Map<number, number>();
+  const counts = { received: 0, processed: 0, redelivered: 0, dead_lettered: 0 };
   const seen = new RecentIds();
+  const inFlight = new Set<Promise<void>>();
   let joined = false;
   let stopped = false;
 
-  lagGauge.addCallback((result) => {
-    for (const [partition, value] of lag) result.observe(value, { topic: TOPIC, partition: String(partition) });
-  });
   consumer.on(consumer.events.GROUP_JOIN, () => {
     joined = true;
   });
+  // kafkajs restarts the consumer after a retriable crash only; after any other ("coordinator is not aware
+  // of this member") it stays down for good. Either way this consumer comes back by itself.
   consumer.on(consumer.events.CRASH, (event) => {
     joined = false;
-    log.warn(`Kafka consumer crashed (${event.payload.error.message}); restart: ${event.payload.restart}`);
+    const { error, restart } = event.payload;
+    log.warn(`Kafka consumer crashed (${error.message}); ${restart ? "kafkajs restarts it" : "restarting it"}`);
+    if (!restart && !stopped) void sleep(1000).then(run);
   });
 
   async function businessLogic(payload: { message?: unknown; source?: unknown }, offset: string): Promise<void> {
@@ -205,12 +205,17 @@ export function createService(
           span.setStatus({ code: SpanStatusCode.OK });
           log.info(`Message processed in ${((performance.now() - started) / 1000).toFixed(3)}s`, ids);
         } catch (error) {
-          outcome = "error";
+          // Only a message that cannot be read gets here (the work itself cannot fail): retrying it would fail
+          // the same way, so it is set aside, counted and logged, and the partition moves on.
+          outcome = "dead_letter";
+          counts.dead_lettered++;
           errorType = (error as Error).name;
           span.setAttribute(ATTR_ERROR_TYPE, errorType);
           span.recordException(error as Error);
           span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
-          log.error(`Error processing message at offset ${message.offset}: ${(error as Error).message}`);
+          log.error(
+            `Dead-lettered the message at partition ${partition}, offset ${message.offset}: ${(error as Error).message}`,
+          );
         } finally {
           const seconds = (performance.now() - started) / 1000;
           processedCounter.add(1, { source, status: outcome });
@@ -223,17 +228,29 @@ export function createService(
   }
 
   /**
-   * One batch: process each message, then move past it (resolve) and commit, so a crash redelivers instead of
-   * losing. Without the resolve, kafkajs would fetch the same batch again and again.
+   * One batch, a chunk at a time: a chunk's messages are processed together (so the simulated work overlaps and
+   * the consumer keeps up with the load tests), then the partition moves past them (resolve) and commits. A crash
+   * redelivers at most the chunk in progress, and a redelivered id is noticed rather than counted twice.
    */
-  async function eachBatch({ batch, heartbeat, isRunning, isStale, resolveOffset }: EachBatchPayload): Promise<void> {
-    for (const message of batch.messages) {
-      if (!isRunning() || isStale()) break;
-      await handle(message, batch.partition);
-      resolveOffset(message.offset);
-      const next = (BigInt(message.offset) + 1n).toString();
+  async function eachBatch(payload: EachBatchPayload): Promise<void> {
+    const running = consume(payload);
+    inFlight.add(running);
+    try {
+      await running;
+    } finally {
+      inFlight.delete(running);
+    }
+  }
+
+  async function consume({ batch, heartbeat, isRunning, isStale, resolveOffset }: EachBatchPayload): Promise<void> {
+    for (let i = 0; i < batch.messages.length; i += CHUNK) {
+      if (stopped || !isRunning() || isStale()) break;
+      const chunk = batch.messages.slice(i, i + CHUNK);
+      await Promise.all(chunk.map((message) => handle(message, batch.partition)));
+      const last = chunk[chunk.length - 1] as KafkaMessage;
+      resolveOffset(last.offset);
+      const next = (BigInt(last.offset) + 1n).toString();
       await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: next }]);
-      lag.set(batch.partition, Math.max(0, Number(BigInt(batch.highWatermark) - BigInt(next))));
       await heartbeat();
     }
   }
@@ -268,20 +285,28 @@ export function createService(
     },
     async stop() {
       stopped = true;
-      await consumer.disconnect().catch(() => {});
+      // Waits for the chunks in progress and their commits (kafkajs' disconnect does not wait for batches
+      // processed concurrently), then leaves the group (LeaveGroup): the next member starts at once where
+      // this one stopped, and nothing it processed is processed again.
+      const started = performance.now();
+      await Promise.all(inFlight);
+      await Promise.all([consumer.disconnect().catch(() => {}), admin.disconnect().catch(() => {})]);
+      log.info(`Kafka consumer committed and left its group in ${Math.round(performance.now() - started)} ms`);
     },
     async ready() {
-      return { kafka: joined ? "ok" : "not in consumer group yet" };
+      return { kafka: joined ? await brokerAnswers(admin) : "not in consumer group yet" };
     },
-    stats() {
+    async stats() {
+      const lag = await groupLag(admin).catch(() => undefined);
       return {
         service: "service-c",
         messages_received: counts.received,
         messages_processed: counts.processed,
         messages_redelivered: counts.redelivered,
+        messages_dead_lettered: counts.dead_lettered,
         consumer_group: CONSUMER_GROUP,
         topic: TOPIC,
-        lag: [...lag.values()].reduce((a, b) => a + b, 0),
+        lag: lag ? [...lag.values()].reduce((a, b) => a + b, 0) : null,
       };
     },
   };

@@ -1,6 +1,7 @@
 /**
- * Dependencies taken away from the real services: Postgres stopped or locked, the broker frozen. Each fault
- * must show as what it is, and nothing answered with an error may leave work behind.
+ * Dependencies taken away from the real services: Postgres stopped or locked, the broker frozen, service-c
+ * killed and restarted. Each fault must show as what it is, and nothing answered with an error may leave
+ * work behind.
  */
 import { describe, expect, test } from "bun:test";
 import postgres from "postgres";
@@ -88,4 +89,37 @@ describe("Postgres", () => {
     expect(await rowCount(l)).toBe(before);
     expect((await timedGet(url)).status).toBe(200);
   }, 60_000);
+});
+
+describe("Kafka", () => {
+  test("a frozen broker: /ready of the producer and the consumer says so, and both are ready again after", async () => {
+    const l = await lab();
+    const ready = async (role: string) => {
+      const response = await fetch(`${l.roleUrl(role)}/ready`);
+      return { status: response.status, body: (await response.json()) as { checks: Record<string, string> } };
+    };
+    expect((await ready("service-b")).status).toBe(200);
+    l.kafka.pause();
+    try {
+      for (const role of ["service-b", "service-c"]) {
+        const { status, body } = await pollUntil(
+          `${role} /ready to report the frozen broker`,
+          async () => {
+            const r = await ready(role);
+            return r.status === 503 ? r : undefined;
+          },
+          { timeoutMs: 15_000, intervalMs: 500 },
+        );
+        expect({ role, status, kafka: body.checks.kafka === "ok" }).toEqual({ role, status: 503, kafka: false });
+      }
+    } finally {
+      l.kafka.resume();
+    }
+    for (const role of ["service-b", "service-c"]) {
+      await pollUntil(`${role} ready again`, async () => (await ready(role)).status === 200, {
+        timeoutMs: 60_000,
+        intervalMs: 500,
+      });
+    }
+  }, 120_000);
 });

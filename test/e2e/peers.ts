@@ -253,6 +253,11 @@ class Child {
     }
   }
 
+  /** Sends a signal without waiting (SIGSTOP/SIGCONT freeze and thaw the peer). */
+  signal(signal: NodeJS.Signals): void {
+    this.proc?.kill(signal);
+  }
+
   /** Sends `signal`, waits up to `graceMs`, then SIGKILLs. */
   async stop(signal: NodeJS.Signals = "SIGTERM", graceMs = 15_000): Promise<void> {
     const proc = this.proc;
@@ -477,6 +482,10 @@ export interface KafkaPeer extends PeerHandle {
   brokers: string[];
   /** stop() then start(): the log dir (topics, offsets) is kept. */
   restart(): Promise<void>;
+  /** Freezes the broker (SIGSTOP), as `docker pause` does: connections stay open, nothing answers. */
+  pause(): void;
+  /** Thaws it (SIGCONT). */
+  resume(): void;
 }
 
 /**
@@ -563,6 +572,8 @@ export async function startKafka(opts: { heap?: string } = {}): Promise<KafkaPee
       await stop();
       await start();
     },
+    pause: () => child.signal("SIGSTOP"),
+    resume: () => child.signal("SIGCONT"),
   };
 }
 

@@ -6,8 +6,10 @@
 import { describe, expect, test } from "bun:test";
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { scenarioByName } from "../src/chaos/catalogue.ts";
+import { PUMBA_IMAGE, STRESS_IMAGE, scenarioByName, TC_IMAGE } from "../src/chaos/catalogue.ts";
 import { main } from "../src/index.ts";
+import { K6_IMAGE } from "../src/k6/run.ts";
+import { STACK_FILES } from "../src/stack/assets.ts";
 import { checkLogQL } from "../src/stack/logql-check.ts";
 import { lokiEntry, type OtlpLogView } from "../src/stack/loki-otlp.ts";
 import { type QueryLanguage, syntaxErrors } from "../src/stack/query-syntax.ts";
@@ -126,6 +128,30 @@ describe("every LogQL block selects log records the collector really exported (t
       expect(q.flags.fault ? problems.filter((p) => !p.startsWith("selects none")) : problems).toEqual([]);
     });
   }
+});
+
+test("every pinned image the docs name has the tag the lab really pins", () => {
+  const composeImages = [...STACK_FILES]
+    .filter(([path]) => /^compose.*\.yaml$/.test(path))
+    .flatMap(([, text]) => [...text.matchAll(/^\s*image: ([a-z0-9./-]+:[\w.-]+)$/gm)].map((m) => m[1] ?? ""));
+  const pinned = new Map(
+    [...composeImages, PUMBA_IMAGE, TC_IMAGE, STRESS_IMAGE, K6_IMAGE].map((ref) => [
+      ref.slice(0, ref.lastIndexOf(":")),
+      ref.slice(ref.lastIndexOf(":") + 1),
+    ]),
+  );
+  expect(pinned.size).toBeGreaterThan(8);
+  const named = all.flatMap((page) => {
+    const text = readFileSync(join(DOCS, page), "utf8");
+    return [...pinned].flatMap(([repo, tag]) =>
+      [...text.matchAll(new RegExp(`(?<![\\w/.-])${repo.replaceAll(".", "\\.")}:([\\w.-]*\\w)`, "g"))].map((m) => ({
+        ref: `${page}: ${m[0]}`,
+        pinned: m[1] === tag ? "yes" : `no, the lab pins ${repo}:${tag}`,
+      })),
+    );
+  });
+  expect(named.length).toBeGreaterThan(10);
+  expect(named.filter((n) => n.pinned !== "yes")).toEqual([]);
 });
 
 test("every relative link of the docs points at a file that exists", () => {

@@ -263,6 +263,21 @@ test("tmux: the compiled binary shows a fault's effect, the trace of its slow ex
     expect(logged.some((line) => line && logs.includes(line.slice(0, 30)))).toBe(true);
     await keys("Escape");
 
+    // t: service-d's slow traces from Tempo search (the stand-in), Enter opens one as a waterfall.
+    await keys("t");
+    await waitForScreen("service-d's slow traces", (s) => /› SLOW .*\d(ms|s) +\S+ GET/.test(s), 30_000);
+    await keys("Enter");
+    await waitForScreen(
+      "a slow trace's waterfall",
+      (s) => /Trace [0-9a-f]{32} · \d+ spans/.test(s) && s.includes("service-d"),
+    );
+    await keys("Escape", "t");
+
+    // Enter: service-d's routes and what it calls, each with its RED.
+    await keys("Enter");
+    await waitForScreen("the drill-down", (s) => /ROUTES \(served\)/.test(s) && /\/compute\s+\d/.test(s), 30_000);
+    await keys("Escape");
+
     await keys("f");
     await waitForScreen("the fault stopped", (s) => s.includes("▼ stopped fault service-d +800ms"));
     expect((await faults("service-d")).latency_ms).toBe(0);
@@ -281,6 +296,11 @@ test("tmux: the compiled binary shows a fault's effect, the trace of its slow ex
 
     await $`${TMUX} resize-window -t tui -x 80 -y 24`.quiet();
     await waitForScreen("the 80×24 layout", (s) => s.split("\n")[23]?.includes("q quit") === true);
+    await $`${TMUX} resize-window -t tui -x 60 -y 20`.quiet();
+    await waitForScreen(
+      "the too-small message",
+      (s) => s.includes("Terminal too small: 60×20.") && s.includes("80×24"),
+    );
 
     await keys("q");
     const after = await waitForScreen("the shell again", (s) => s.includes("tui exited with 0"));

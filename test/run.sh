@@ -45,12 +45,12 @@ count "$LOG_DIR/release.log"
 # peers.test.ts starts and stops peers of its own; the other files share one lab (test/e2e/lab.ts)
 # that lives until its process exits, so the two kinds run in separate processes.
 step "real-peer e2e tests: the peers themselves"
-$BUN --config=test/e2e/bunfig.toml test ./test/e2e/peers.test.ts 2>&1 | tee "$LOG_DIR/peers.log"
+$BUN --config=test/e2e/bunfig.toml test --timeout=120000 ./test/e2e/peers.test.ts 2>&1 | tee "$LOG_DIR/peers.log"
 [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
 count "$LOG_DIR/peers.log"
 
 step "real-peer e2e tests: the lab"
-$BUN --config=test/e2e/bunfig.toml test --path-ignore-patterns='test/e2e/peers.test.ts' ./test/e2e 2>&1 | tee "$LOG_DIR/e2e.log"
+$BUN --config=test/e2e/bunfig.toml test --timeout=120000 --path-ignore-patterns='test/e2e/peers.test.ts' ./test/e2e 2>&1 | tee "$LOG_DIR/e2e.log"
 [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
 count "$LOG_DIR/e2e.log"
 

@@ -2,7 +2,7 @@
 // the PRODUCER span, their attributes and events, the metrics and the trace context carried in the Kafka
 // headers are all written by hand with the API; `serve` hands this role a raw kafkajs producer.
 import { context, metrics, propagation, SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
-import { ATTR_ERROR_TYPE, ATTR_SERVER_ADDRESS, ATTR_SERVER_PORT } from "@opentelemetry/semantic-conventions";
+import { ATTR_ERROR_TYPE } from "@opentelemetry/semantic-conventions";
 import {
   ATTR_MESSAGING_DESTINATION_NAME,
   ATTR_MESSAGING_DESTINATION_PARTITION_ID,
@@ -22,16 +22,8 @@ import { HttpError } from "../../src/errors.ts";
 import { brokerAnswers, ensureTopic, groupLag, TOPIC } from "../../src/kafka.ts";
 import { VERSION } from "../../src/version.ts";
 import { type Handler, handInstrumentedServer } from "../_manual/http-server.ts";
+import { brokerAddress } from "../_manual/kafka.ts";
 import type { Deps, EnqueueAnswer, EnqueueRequest, EventPayload } from "./model.ts";
-
-/** `host:port` of a broker, split as the conventions want it: server.address and server.port. */
-export function brokerAddress(broker: string): { [ATTR_SERVER_ADDRESS]: string; [ATTR_SERVER_PORT]?: number } {
-  const at = broker.lastIndexOf(":");
-  const port = Number(broker.slice(at + 1));
-  return at > 0 && Number.isInteger(port) && port > 0
-    ? { [ATTR_SERVER_ADDRESS]: broker.slice(0, at), [ATTR_SERVER_PORT]: port }
-    : { [ATTR_SERVER_ADDRESS]: broker };
-}
 
 export interface ServiceB {
   enqueue(request: EnqueueRequest): Promise<EnqueueAnswer>;

@@ -6,6 +6,7 @@ export interface Deps {
   consumer: Consumer;
   admin: Admin;
   log: Log;
+  config: { brokers: string[] };
 }
 
 export interface StatsAnswer {

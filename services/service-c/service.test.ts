@@ -26,7 +26,10 @@ function message(offset: string, value: object, headers: Record<string, Buffer> 
 describe("service-c", () => {
   test("the CONSUMER span continues the trace carried in the Kafka headers", async () => {
     telemetry.reset();
-    const service = createService({ consumer, admin, log: memoryLog() }, async () => {});
+    const service = createService(
+      { consumer, admin, log: memoryLog(), config: { brokers: ["kafka:9092"] } },
+      async () => {},
+    );
     const traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
     const producerSpanId = "00f067aa0ba902b7";
     await service.handle(
@@ -44,6 +47,7 @@ describe("service-c", () => {
     expect(consumerSpan?.parentSpanContext?.spanId).toBe(producerSpanId);
     expect(consumerSpan?.attributes["messaging.destination.partition.id"]).toBe("2");
     expect(consumerSpan?.links.map((l) => l.context.spanId)).toEqual([producerSpanId]);
+    expect(consumerSpan?.attributes).toMatchObject({ "server.address": "kafka", "server.port": 9092 });
     const children = spans.filter((s) => s.parentSpanContext?.spanId === consumerSpan?.spanContext().spanId);
     expect(children.map((s) => s.name).sort()).toEqual([
       "service_c.business_logic",
@@ -54,9 +58,12 @@ describe("service-c", () => {
 
   test("a message that fails processing: ERROR span, and error.type on messaging.process.duration", async () => {
     telemetry.reset();
-    const service = createService({ consumer, admin, log: memoryLog() }, async () => {
-      throw new RangeError("work failed");
-    });
+    const service = createService(
+      { consumer, admin, log: memoryLog(), config: { brokers: ["kafka:9092"] } },
+      async () => {
+        throw new RangeError("work failed");
+      },
+    );
     await service.handle(message("9", { id: "bad", message: "x" }), 1);
     const span = telemetry.spans().find((s) => s.kind === SpanKind.CONSUMER);
     expect(span?.status.code).toBe(2);
@@ -67,7 +74,10 @@ describe("service-c", () => {
   });
 
   test("a redelivered message is noticed and not processed twice", async () => {
-    const service = createService({ consumer, admin, log: memoryLog() }, async () => {});
+    const service = createService(
+      { consumer, admin, log: memoryLog(), config: { brokers: ["kafka:9092"] } },
+      async () => {},
+    );
     await service.handle(message("1", { id: "same", message: "a" }), 0);
     await service.handle(message("1", { id: "same", message: "a" }), 0);
     await service.handle(message("2", { id: "other", message: "b" }), 0);
@@ -100,7 +110,12 @@ describe("service-c", () => {
       listTopics: async () => ["o11y-lab-events"],
     };
     const service = createService(
-      { consumer: running, admin: withTopic as unknown as Admin, log: memoryLog() },
+      {
+        consumer: running,
+        admin: withTopic as unknown as Admin,
+        log: memoryLog(),
+        config: { brokers: ["kafka:9092"] },
+      },
       async () => {},
     );
     service.start();
@@ -125,7 +140,7 @@ describe("service-c", () => {
 
   test("an unreadable message is dead-lettered: counted, logged, and the partition moves on", async () => {
     const log = memoryLog();
-    const service = createService({ consumer, admin, log }, async () => {});
+    const service = createService({ consumer, admin, log, config: { brokers: ["kafka:9092"] } }, async () => {});
     await service.handle({ ...message("3", {}), value: Buffer.from("{not json") }, 1);
     expect(await service.stats()).toMatchObject({ messages_dead_lettered: 1, messages_processed: 0 });
     expect(log.lines.some((l) => l.startsWith("error Dead-lettered the message at partition 1, offset 3"))).toBe(true);

@@ -31,6 +31,7 @@ import type { EachBatchPayload, IHeaders, KafkaMessage } from "kafkajs";
 import { brokerAnswers, CONSUMER_GROUP, ensureTopic, groupLag, TOPIC } from "../../src/kafka.ts";
 import { VERSION } from "../../src/version.ts";
 import { type Handler, handInstrumentedServer } from "../_manual/http-server.ts";
+import { brokerAddress } from "../_manual/kafka.ts";
 import type { Deps, StatsAnswer } from "./model.ts";
 
 /** Kafka headers arrive as Buffers (or arrays of them): this getter is the hand-written half of propagation. */
@@ -79,7 +80,7 @@ export interface ServiceC {
 }
 
 export function createService(
-  { consumer, admin, log }: Deps,
+  { consumer, admin, log, config }: Deps,
   sleep: (ms: number) => Promise<void> = Bun.sleep,
 ): ServiceC {
   // Taken when the service is built, after `serve` started the SDK: the metrics API has no proxy, so a
@@ -157,6 +158,7 @@ export function createService(
       [ATTR_MESSAGING_CONSUMER_GROUP_NAME]: CONSUMER_GROUP,
       [ATTR_MESSAGING_OPERATION_NAME]: "process",
       [ATTR_MESSAGING_OPERATION_TYPE]: MESSAGING_OPERATION_TYPE_VALUE_PROCESS,
+      ...brokerAddress(config.brokers[0] ?? ""),
     };
     counts.received++;
     consumedMessages.add(1, attributes);

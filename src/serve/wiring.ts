@@ -107,6 +107,7 @@ export function assemble(role: RoleName, config: ServeConfig, log: Log): Assembl
         consumer: kafka.consumer(CONSUMER_OPTIONS),
         admin: kafka.admin(),
         log,
+        config: { brokers: config.kafkaBrokers },
       });
       return {
         instrument: service.serverSpans,

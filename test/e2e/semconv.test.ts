@@ -186,6 +186,7 @@ describe("the three lessons, as the telemetry shows them", () => {
       );
       const [host, port] = String(l.kafka.brokers[0]).split(":");
       expect(producer?.attributes).toMatchObject({ "server.address": host, "server.port": port });
+      expect(consumer?.attributes).toMatchObject({ "server.address": host, "server.port": port });
       expect(consumer?.span.links?.map((k) => k.spanId)).toEqual([producer?.span.spanId]);
     },
     SLOW,

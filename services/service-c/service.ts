@@ -217,6 +217,10 @@ export function createService(
           span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
           log.error(
             `Dead-lettered the message at partition ${partition}, offset ${message.offset}: ${(error as Error).message}`,
+            {
+              [ATTR_MESSAGING_DESTINATION_PARTITION_ID]: String(partition),
+              [ATTR_MESSAGING_KAFKA_OFFSET]: Number(message.offset),
+            },
           );
         } finally {
           const seconds = (performance.now() - started) / 1000;

@@ -156,7 +156,10 @@ export function readOtelEnv(env: Env, warn: (message: string) => void): OtelEnv 
     const maxQueueSize = int(`${prefix}_MAX_QUEUE_SIZE`, 2048, 1);
     let maxExportBatchSize = int(`${prefix}_MAX_EXPORT_BATCH_SIZE`, 512, 1);
     if (maxExportBatchSize > maxQueueSize) {
-      warn(`${prefix}_MAX_EXPORT_BATCH_SIZE=${maxExportBatchSize} exceeds the queue size; using ${maxQueueSize}`);
+      // Only a batch size the user set is worth a warning; the default just follows a smaller queue.
+      if (raw(`${prefix}_MAX_EXPORT_BATCH_SIZE`) !== undefined) {
+        warn(`${prefix}_MAX_EXPORT_BATCH_SIZE=${maxExportBatchSize} exceeds the queue size; using ${maxQueueSize}`);
+      }
       maxExportBatchSize = maxQueueSize;
     }
     return {

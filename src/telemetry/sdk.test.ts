@@ -254,6 +254,60 @@ describe("OTEL_* environment", () => {
   });
 });
 
+describe("each variable the reader reads changes the setting it names", () => {
+  const cases: Array<[string, string, (c: ReturnType<typeof readOtelEnv>) => unknown, unknown]> = [
+    ["OTEL_SDK_DISABLED", "true", (c) => c.disabled, true],
+    ["OTEL_LOG_LEVEL", "error", (c) => c.logLevel, DiagLogLevel.ERROR],
+    ["OTEL_PROPAGATORS", "tracecontext", (c) => c.propagators, ["tracecontext"]],
+    ["OTEL_TRACES_SAMPLER", "traceidratio", (c) => c.sampler, "traceidratio"],
+    ["OTEL_TRACES_EXPORTER", "console", (c) => c.exporters.traces, ["console"]],
+    ["OTEL_METRICS_EXPORTER", "otlp,console", (c) => c.exporters.metrics, ["otlp", "console"]],
+    ["OTEL_LOGS_EXPORTER", "none", (c) => c.exporters.logs, []],
+    [
+      "OTEL_EXPORTER_OTLP_PROTOCOL",
+      "http/json",
+      (c) => c.protocols,
+      Object.fromEntries(["traces", "metrics", "logs"].map((s) => [s, "http/json"])),
+    ],
+    ["OTEL_EXPORTER_OTLP_METRICS_PROTOCOL", "http/json", (c) => c.protocols.metrics, "http/json"],
+    ["OTEL_EXPORTER_OTLP_LOGS_PROTOCOL", "http/json", (c) => c.protocols.logs, "http/json"],
+    ["OTEL_BSP_SCHEDULE_DELAY", "100", (c) => c.bsp.scheduledDelayMillis, 100],
+    ["OTEL_BSP_EXPORT_TIMEOUT", "100", (c) => c.bsp.exportTimeoutMillis, 100],
+    ["OTEL_BSP_MAX_QUEUE_SIZE", "100", (c) => c.bsp.maxQueueSize, 100],
+    ["OTEL_BLRP_SCHEDULE_DELAY", "100", (c) => c.blrp.scheduledDelayMillis, 100],
+    ["OTEL_BLRP_EXPORT_TIMEOUT", "100", (c) => c.blrp.exportTimeoutMillis, 100],
+    ["OTEL_BLRP_MAX_QUEUE_SIZE", "1000", (c) => c.blrp.maxQueueSize, 1000],
+    ["OTEL_METRIC_EXPORT_TIMEOUT", "100", (c) => c.metricExportTimeoutMillis, 100],
+    [
+      "OTEL_EXPORTER_OTLP_METRICS_DEFAULT_HISTOGRAM_AGGREGATION",
+      "base2_exponential_bucket_histogram",
+      (c) => c.exponentialHistograms,
+      true,
+    ],
+    ["OTEL_SPAN_EVENT_COUNT_LIMIT", "3", (c) => c.spanLimits.eventCountLimit, 3],
+    ["OTEL_SPAN_LINK_COUNT_LIMIT", "3", (c) => c.spanLimits.linkCountLimit, 3],
+    ["OTEL_EVENT_ATTRIBUTE_COUNT_LIMIT", "3", (c) => c.spanLimits.attributePerEventCountLimit, 3],
+    ["OTEL_LINK_ATTRIBUTE_COUNT_LIMIT", "3", (c) => c.spanLimits.attributePerLinkCountLimit, 3],
+    ["OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT", "3", (c) => c.spanLimits.attributeValueLengthLimit, 3],
+    ["OTEL_LOGRECORD_ATTRIBUTE_VALUE_LENGTH_LIMIT", "3", (c) => c.logRecordLimits.attributeValueLengthLimit, 3],
+    [
+      "OTEL_ATTRIBUTE_COUNT_LIMIT",
+      "3",
+      (c) => [c.spanLimits.attributeCountLimit, c.logRecordLimits.attributeCountLimit],
+      [3, 3],
+    ],
+  ];
+  for (const [name, value, setting, expected] of cases) {
+    test(`${name}=${value}`, () => {
+      const warnings: string[] = [];
+      const set = setting(readOtelEnv({ [name]: value }, (m) => warnings.push(m)));
+      expect(set).toEqual(expected);
+      expect(setting(readOtelEnv({}, () => {}))).not.toEqual(expected);
+      expect(warnings).toEqual([]);
+    });
+  }
+});
+
 describe("the README's list of OTEL_* variables", () => {
   test("names every variable the reader reads, and nothing it does not (the OTLP exporters read their own)", async () => {
     const readme = await Bun.file("README.md").text();

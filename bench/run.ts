@@ -1,136 +1,209 @@
 /**
- * `bun run bench`: throughput, latency and memory of the lab's services on this machine, printed as a
- * table. Runs /api/process through all five roles against the real peers (Postgres, Kafka, the
- * collector), once with telemetry on and once with OTEL_SDK_DISABLED=true, plus a bare Bun.serve
- * hello-world as the machine's ceiling. Needs `bash test/setup/install.sh` once.
+ * `bun run bench`: what each role costs on this machine, as one table. The five roles run against the real peers
+ * (Postgres, Kafka, the collector) with the compose file's telemetry settings, once with telemetry on and once with
+ * OTEL_SDK_DISABLED=true. Each run: RSS at start; idle CPU and warm idle RSS; CPU per GET /api/process at fixed
+ * open-loop rates and at closed-loop saturation; then how fast service-c drains what saturation left on the topic.
+ * CPU is read from /proc per process (bench/proc.ts), the collector's apart from the roles'. Needs
+ * `bash test/setup/install.sh` once. BENCH_BINARY=dist/o11y-lab runs a compiled binary instead of the source.
  */
-import { readdirSync, readFileSync } from "node:fs";
-import { ROLES } from "../src/roles.ts";
-import { type Peers, ROLE_PORTS, type RoleProcess, spawnRole, startPeers } from "../test/e2e/lab.ts";
-import { pollUntil } from "../test/e2e/peers.ts";
+import { resolve } from "node:path";
+import { ROLES, type RoleName } from "../src/roles.ts";
+import { FROM_SOURCE, type Peers, ROLE_PORTS, type RoleProcess, spawnRole, startPeers } from "../test/e2e/lab.ts";
+import { cachePaths } from "../test/e2e/peers.ts";
+import { closedLoop, type LoadResult, openLoop } from "./load.ts";
+import { cpuMs, descendantsPssMiB, pidOf, rssMiB } from "./proc.ts";
 
-const DURATION_MS = Number(process.env.BENCH_SECONDS ?? 15) * 1000;
+const seconds = (name: string, fallback: number) => Number(process.env[name] ?? fallback) * 1000;
+const IDLE_MS = seconds("BENCH_IDLE_SECONDS", 60);
+const RATE_MS = seconds("BENCH_RATE_SECONDS", 10);
+const SATURATION_MS = seconds("BENCH_SECONDS", 15);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
+const RATES = (process.env.BENCH_RATES ?? "10,50,100").split(",").map(Number);
+const COMMAND = process.env.BENCH_BINARY ? [resolve(process.env.BENCH_BINARY)] : FROM_SOURCE;
+/** compose.yaml's values, not the e2e lab's short test intervals: the lab as a learner runs it. */
+const COMPOSE_TELEMETRY = {
+  OTEL_METRIC_EXPORT_INTERVAL: "10000",
+  OTEL_BSP_SCHEDULE_DELAY: "1000",
+  OTEL_BLRP_SCHEDULE_DELAY: "1000",
+};
 
-interface LoadResult {
-  requests: number;
-  errors: number;
-  rps: number;
-  p50: number;
-  p99: number;
+const GATEWAY = `http://127.0.0.1:${ROLE_PORTS["api-gateway"]}/api/process`;
+const STATS = `http://127.0.0.1:${ROLE_PORTS["service-c"]}/stats`;
+
+type Who = RoleName | "collector";
+
+/** CPU ms each process spent between two readings. */
+class CpuMeter {
+  constructor(private readonly pids: Map<Who, number>) {}
+  read(): Map<Who, number> {
+    return new Map([...this.pids].map(([who, pid]) => [who, cpuMs(pid)]));
+  }
+  since(before: Map<Who, number>): Map<Who, number> {
+    const now = this.read();
+    return new Map([...now].map(([who, ms]) => [who, ms - (before.get(who) ?? 0)]));
+  }
 }
 
-/** A closed-loop load: CONCURRENCY workers, each sending its next request when the last one answered. */
-async function load(url: string, durationMs = DURATION_MS): Promise<LoadResult> {
-  const latencies: number[] = [];
-  let errors = 0;
-  const deadline = performance.now() + durationMs;
-  const worker = async () => {
-    while (performance.now() < deadline) {
-      const started = performance.now();
-      const response = await fetch(url).catch(() => undefined);
-      await response?.arrayBuffer();
-      if (!response?.ok) errors++;
-      latencies.push(performance.now() - started);
-    }
-  };
+interface Phase {
+  load: LoadResult;
+  /** CPU ms per answered request, per process. */
+  cpuPerRequest: Map<Who, number>;
+}
+
+interface Run {
+  label: string;
+  rss: Map<RoleName, { start: number; idle: number; peak: number }>;
+  idleMsPerMinute: Map<Who, number>;
+  phases: Map<string, Phase>;
+  drain: string;
+  pss: { idle: number; peak: number };
+}
+
+async function phase(meter: CpuMeter, traffic: () => Promise<LoadResult>): Promise<Phase> {
+  const before = meter.read();
+  const load = await traffic();
+  await Bun.sleep(500); // the consumer's last messages of this phase
+  const spent = meter.since(before);
+  const n = Math.max(1, load.requests);
+  return { load, cpuPerRequest: new Map([...spent].map(([who, ms]) => [who, ms / n])) };
+}
+
+interface Stats {
+  messages_processed: number;
+  lag: number | null;
+}
+const stats = async () => (await (await fetch(STATS)).json()) as Stats;
+
+/** Messages per second service-c consumes while saturation's backlog lasts (up to 60 s). */
+async function drain(): Promise<string> {
+  const first = await stats();
+  if ((first.lag ?? 0) < 50) return `kept up (lag ${first.lag} at the end of saturation)`;
   const started = performance.now();
-  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
-  const elapsed = (performance.now() - started) / 1000;
-  latencies.sort((a, b) => a - b);
-  const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0;
-  return { requests: latencies.length, errors, rps: latencies.length / elapsed, p50: at(0.5), p99: at(0.99) };
+  let last = first;
+  while (performance.now() - started < 60_000 && (last.lag ?? 1) > 0) {
+    await Bun.sleep(500);
+    last = await stats();
+  }
+  const rate = (last.messages_processed - first.messages_processed) / ((performance.now() - started) / 1000);
+  return `${rate.toFixed(0)} msg/s from a backlog of ${first.lag} (${last.lag ?? "?"} left)`;
 }
 
-function rssMiB(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, "utf8");
-  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
-  return kb / 1024;
-}
-
-/**
- * Memory of every process this bench started (the roles and the peers: Postgres and its backends, Kafka, the
- * collector), as proportional set size: pages they share (Postgres' shared buffers) are counted once, not per process.
- */
-function descendantsPssMiB(pid = process.pid): number {
-  const children = readdirSync(`/proc/${pid}/task`).flatMap((tid) =>
-    readFileSync(`/proc/${pid}/task/${tid}/children`, "utf8").trim().split(/\s+/).filter(Boolean).map(Number),
+async function measure(label: string, env: Record<string, string>, peers: Peers, collector: number): Promise<Run> {
+  const started = await Promise.all(
+    ROLES.map((r) => spawnRole(r.name, peers, { ...COMPOSE_TELEMETRY, ...env }, `bench-${r.name}.log`, COMMAND)),
   );
-  return children.reduce((sum, child) => {
-    try {
-      const pss = Number(/^Pss:\s+(\d+)/m.exec(readFileSync(`/proc/${child}/smaps_rollup`, "utf8"))?.[1] ?? 0);
-      return sum + pss / 1024 + descendantsPssMiB(child);
-    } catch {
-      return sum; // exited while we looked
+  const roles = new Map(ROLES.map((r, i) => [r.name, (started[i] as RoleProcess).process.pid]));
+  const rss = new Map([...roles].map(([role, pid]) => [role, { start: rssMiB(pid), idle: 0, peak: 0 }]));
+  const meter = new CpuMeter(new Map<Who, number>([...roles, ["collector", collector]]));
+  const pss = { idle: 0, peak: 0 };
+  const sample = () => {
+    for (const [role, pid] of roles) {
+      const r = rss.get(role);
+      if (r) r.peak = Math.max(r.peak, rssMiB(pid));
     }
-  }, 0);
-}
+    pss.peak = Math.max(pss.peak, descendantsPssMiB());
+  };
+  const sampler = setInterval(sample, 250);
 
-async function startRoles(env: Record<string, string>, peers: Peers) {
-  const started = await Promise.all(ROLES.map((r) => spawnRole(r.name, peers, env, `bench-${r.name}.log`)));
-  return new Map(ROLES.map((r, i) => [r.name, (started[i] as RoleProcess).process]));
-}
+  await closedLoop(GATEWAY, 4, 3000); // warm-up: JIT, connection pools, topic metadata
+  await Bun.sleep(5000); // let the warm-up's messages, exports and timers settle
+  const before = meter.read();
+  await Bun.sleep(IDLE_MS);
+  const idleSpent = meter.since(before);
+  const idleMsPerMinute = new Map([...idleSpent].map(([who, ms]) => [who, (ms * 60_000) / IDLE_MS]));
+  for (const [role, pid] of roles) {
+    const r = rss.get(role);
+    if (r) r.idle = rssMiB(pid);
+  }
+  pss.idle = descendantsPssMiB();
 
-async function measureLab(label: string, env: Record<string, string>, peers: Peers) {
-  const children = await startRoles(env, peers);
-  const gateway = `http://127.0.0.1:${ROLE_PORTS["api-gateway"]}/api/process`;
-  await load(gateway, 2000); // warm-up: JIT, connection pools, topic metadata
-  await Bun.sleep(3000);
-  const idle = new Map([...children].map(([role, child]) => [role, rssMiB(child.pid)]));
-  const peak = new Map(idle);
-  const all = { idle: descendantsPssMiB(), peak: 0 };
-  const sampler = setInterval(() => {
-    for (const [role, child] of children) peak.set(role, Math.max(peak.get(role) ?? 0, rssMiB(child.pid)));
-    all.peak = Math.max(all.peak, descendantsPssMiB());
-  }, 250);
-  const result = await load(gateway);
+  const phases = new Map<string, Phase>();
+  for (const rate of RATES) phases.set(`${rate}/s`, await phase(meter, () => openLoop(GATEWAY, rate, RATE_MS)));
+  phases.set("saturation", await phase(meter, () => closedLoop(GATEWAY, CONCURRENCY, SATURATION_MS)));
+  const drained = await drain();
+
   clearInterval(sampler);
-  for (const child of children.values()) child.kill("SIGTERM");
-  await Promise.all([...children.values()].map((c) => c.exited));
-  return { label, result, idle, peak, all };
-}
-
-async function measureCeiling(): Promise<LoadResult> {
-  const port = 28999;
-  const child = Bun.spawn([
-    process.execPath,
-    "-e",
-    `Bun.serve({ hostname: "127.0.0.1", port: ${port}, fetch: () => new Response("hello") })`,
-  ]);
-  await pollUntil("hello-world", async () => (await fetch(`http://127.0.0.1:${port}`).catch(() => undefined))?.ok);
-  const result = await load(`http://127.0.0.1:${port}`);
-  child.kill();
-  await child.exited;
-  return result;
+  sample();
+  const processes = started.map((s) => s.process);
+  for (const child of processes) child.kill("SIGTERM");
+  await Promise.all(processes.map((c) => c.exited));
+  return { label, rss, idleMsPerMinute, phases, drain: drained, pss };
 }
 
 const peers = await startPeers();
-
+const collector = pidOf(cachePaths().collector.binary);
 console.log(
-  `o11y-lab bench: ${CONCURRENCY} concurrent clients, ${DURATION_MS / 1000} s per run, ${navigator.hardwareConcurrency} cores`,
+  `o11y-lab bench: ${COMMAND.join(" ")}; idle ${IDLE_MS / 1000} s, open loop ${RATES.join(", ")} req/s for ` +
+    `${RATE_MS / 1000} s each, saturation ${CONCURRENCY} clients for ${SATURATION_MS / 1000} s; ` +
+    `${navigator.hardwareConcurrency} cores`,
 );
-const runs = [
-  await measureLab("telemetry on", {}, peers),
-  await measureLab("OTEL_SDK_DISABLED=true", { OTEL_SDK_DISABLED: "true" }, peers),
-];
-const ceiling = await measureCeiling();
-
-const row = (label: string, r: LoadResult) =>
-  `${label.padEnd(32)} ${r.rps.toFixed(1).padStart(9)} ${r.p50.toFixed(1).padStart(9)} ${r.p99.toFixed(1).padStart(9)} ${String(r.errors).padStart(7)}`;
-console.log(
-  `\n${"GET /api/process".padEnd(32)} ${"req/s".padStart(9)} ${"p50 ms".padStart(9)} ${"p99 ms".padStart(9)} ${"errors".padStart(7)}`,
-);
-for (const run of runs) console.log(row(run.label, run.result));
-console.log(row("bare Bun.serve hello-world", ceiling));
-
-console.log(`\n${"RSS MiB (idle / under load)".padEnd(32)} ${runs.map((r) => r.label.padStart(24)).join(" ")}`);
-for (const role of ROLES) {
-  const cells = runs.map((r) =>
-    `${(r.idle.get(role.name) ?? 0).toFixed(0)} / ${(r.peak.get(role.name) ?? 0).toFixed(0)}`.padStart(24),
-  );
-  console.log(`${role.name.padEnd(32)} ${cells.join(" ")}`);
-}
-const all = (r: (typeof runs)[number]) => `${r.all.idle.toFixed(0)} / ${r.all.peak.toFixed(0)}`.padStart(24);
-console.log(`${"all (roles + peers, PSS)".padEnd(32)} ${runs.map(all).join(" ")}`);
+const on = await measure("telemetry on", {}, peers, collector);
+const off = await measure("OTEL_SDK_DISABLED=true", { OTEL_SDK_DISABLED: "true" }, peers, collector);
 await Promise.all(Object.values(peers).map((peer) => peer.stop()));
+
+// One table: a row per role and figure, telemetry on, off, and their ratio.
+const fmt = (n: number | undefined, digits = 2) => (n === undefined ? "-" : n.toFixed(digits));
+const ratio = (a: number | undefined, b: number | undefined) =>
+  a === undefined || b === undefined || b === 0 ? "-" : `${(a / b).toFixed(2)}×`;
+const lines: string[][] = [["", "figure", on.label, off.label, "on/off"]];
+/** A row; its first cell is left blank when it names the same thing as the row above. */
+const add = (who: string, figure: string, a: string, b: string, r = "") => {
+  const above = lines.findLast((l) => l[0] !== "")?.[0];
+  lines.push([who === above ? "" : who, figure, a, b, r]);
+};
+const everyone: Who[] = [...ROLES.map((r) => r.name), "collector"];
+for (const w of everyone) {
+  if (w !== "collector") {
+    const [a, b] = [on.rss.get(w), off.rss.get(w)];
+    const cell = (r: typeof a) => (r ? `${fmt(r.start, 0)} / ${fmt(r.idle, 0)} / ${fmt(r.peak, 0)}` : "-");
+    add(w, "RSS MiB start / warm idle / peak", cell(a), cell(b), ratio(a?.idle, b?.idle));
+  }
+  const [ia, ib] = [on.idleMsPerMinute.get(w), off.idleMsPerMinute.get(w)];
+  add(w, "idle CPU ms/min", fmt(ia, 0), fmt(ib, 0), ratio(ia, ib));
+  for (const key of on.phases.keys()) {
+    const [pa, pb] = [on.phases.get(key)?.cpuPerRequest.get(w), off.phases.get(key)?.cpuPerRequest.get(w)];
+    add(w, `CPU ms/request @ ${key}`, fmt(pa), fmt(pb), ratio(pa, pb));
+  }
+}
+const rolesTotal = (run: Run, key: string) =>
+  ROLES.reduce((sum, r) => sum + (run.phases.get(key)?.cpuPerRequest.get(r.name) ?? 0), 0);
+for (const key of on.phases.keys()) {
+  const [a, b] = [rolesTotal(on, key), rolesTotal(off, key)];
+  add("all five roles", `CPU ms/request @ ${key}`, fmt(a), fmt(b), ratio(a, b));
+}
+for (const [key, p] of on.phases) {
+  const q = off.phases.get(key);
+  const cell = (x: Phase | undefined) =>
+    x
+      ? `${fmt(x.load.rps, 1)} req/s, p50 ${fmt(x.load.p50, 0)} p99 ${fmt(x.load.p99, 0)} ms, ${x.load.errors} err`
+      : "-";
+  add(
+    "lab (wall clock: noisy)",
+    `@ ${key}`,
+    cell(p),
+    cell(q),
+    key === "saturation" ? ratio(p.load.rps, q?.load.rps) : "",
+  );
+}
+add("service-c", "drain", on.drain, off.drain);
+add(
+  "roles + peers (PSS)",
+  "MiB warm idle / peak",
+  `${fmt(on.pss.idle, 0)} / ${fmt(on.pss.peak, 0)}`,
+  `${fmt(off.pss.idle, 0)} / ${fmt(off.pss.peak, 0)}`,
+);
+
+const widths = (lines[0] ?? []).map((_, i) => Math.max(...lines.map((l) => (l[i] ?? "").length)));
+for (const line of lines)
+  console.log(
+    line
+      .map((cell, i) => cell.padEnd(widths[i] ?? 0))
+      .join("  ")
+      .trimEnd(),
+  );
+console.log(
+  "\nCPU figures are the processes' own (utime+stime), comparable on a busy machine; req/s and latencies are wall " +
+    "clock and move with whatever else the cores run. Telemetry's cost is the on/off ratio of all five roles' CPU per " +
+    "request at saturation; the collector's CPU is listed apart (it is not the services' cost).",
+);
 process.exit(0);

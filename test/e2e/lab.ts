@@ -121,15 +121,19 @@ export async function startPeers(): Promise<Peers> {
   return { postgres, kafka, sink, thirdParty, collector };
 }
 
+/** How the roles run in tests: Bun on the source. The bench can run a compiled binary instead. */
+export const FROM_SOURCE = [process.execPath, join(REPO_ROOT, "src/index.ts")];
+
 /** Runs `serve <role>` wired to the peers and resolves once its /ready answers 200. */
 export async function spawnRole(
   role: RoleName,
   peers: Peers,
   extra: Record<string, string | undefined> = {},
   logName = `${role}.log`,
+  command = FROM_SOURCE,
 ): Promise<RoleProcess> {
   const log = join(runDir(), logName);
-  const child = Bun.spawn([...DIE_WITH_PARENT, process.execPath, join(REPO_ROOT, "src/index.ts"), "serve", role], {
+  const child = Bun.spawn([...DIE_WITH_PARENT, ...command, "serve", role], {
     env: { ...roleEnv(role, peers), ...extra },
     stdout: Bun.file(log),
     stderr: "inherit",

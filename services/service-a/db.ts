@@ -19,12 +19,17 @@ const UNAVAILABLE = new Set([
   "57P03", // cannot_connect_now
   "53300", // too_many_connections
 ]);
+/** A connect that timed out or a full server says "slow" or "busy", not "gone": no reason to refuse everyone. */
+const NOT_PROOF_OF_ABSENCE = new Set(["CONNECT_TIMEOUT", "53300"]);
 
 /** The signal of the database step in progress: the SQL client cancels its query when it aborts. */
 export const stepSignal = new AsyncLocalStorage<AbortSignal>();
 
-/** Steps waiting or running at once: past this, Postgres is saturated and the answer is a 503 at once. */
-const MAX_IN_FLIGHT = 50;
+/**
+ * Steps waiting or running at once: past this, Postgres is saturated and the answer is a 503 at once. A request
+ * holds one step at a time, so 256 closed-loop clients (the heaviest load run against the lab) fit.
+ */
+const MAX_IN_FLIGHT = 256;
 /** While Postgres is known to be down, one `SELECT 1` this often tells when it is back. */
 const PROBE_EVERY_MS = 500;
 
@@ -60,7 +65,7 @@ export function createDb(sql: Query, timeoutMs: number, log: Log): Db {
         throw HttpError.dependency("postgres", "timeout", `postgres cancelled the statement after ${budgetMs} ms`);
       }
       if (code && UNAVAILABLE.has(code)) {
-        markDown(code);
+        if (!NOT_PROOF_OF_ABSENCE.has(code)) markDown(code);
         throw HttpError.dependency("postgres", "unavailable", `postgres unavailable (${code})`);
       }
       throw error;

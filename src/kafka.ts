@@ -1,4 +1,4 @@
-import { type Admin, type ConsumerConfig, Kafka, logLevel, type ProducerConfig } from "kafkajs";
+import { type Admin, type ConsumerConfig, Kafka, logLevel, type ProducerConfig, type RetryOptions } from "kafkajs";
 import RequestQueue from "kafkajs/src/network/requestQueue/index.js";
 import type { Log } from "./ports.ts";
 
@@ -27,10 +27,10 @@ RequestQueue.prototype.scheduleCheckPendingRequests = function scheduleCheck(thi
 };
 
 /**
- * service-b's producer: one attempt per message (retries 0), acks=all. A retried send that had in fact
- * reached the broker would publish the message twice, and a retry running on after the HTTP answer would
- * publish it after a 504: with one attempt the broker appends it once or not at all, and the answer says which
- * is known. (kafkajs' idempotent producer requires unlimited retries, so it cannot bound a send in time.)
+ * service-b's producer: kafkajs never retries (retries 0), acks=all. A retried send that had in fact reached
+ * the broker would publish the message twice, and a retry running on after the HTTP answer would publish it
+ * after a 504: service-b retries only what the broker refused outright (sendRetryingRefusals), within the
+ * request's time. (kafkajs' idempotent producer requires unlimited retries, so it cannot bound a send in time.)
  */
 export const PRODUCER_OPTIONS: ProducerConfig = {
   allowAutoTopicCreation: false,
@@ -48,6 +48,41 @@ export const CONSUMER_OPTIONS: ConsumerConfig = {
   sessionTimeout: 10_000,
   heartbeatInterval: 1000,
 };
+
+/** Broker answers that mean "not written": sending again cannot publish the message twice. */
+const REFUSED = new Set([
+  "NOT_LEADER_FOR_PARTITION",
+  "LEADER_NOT_AVAILABLE",
+  "UNKNOWN_TOPIC_OR_PARTITION",
+  "NOT_ENOUGH_REPLICAS",
+  "BROKER_NOT_AVAILABLE",
+]);
+
+/** True when the send was refused before anything was written (kafkajs nests the cause). */
+export function refusedUnwritten(error: unknown): boolean {
+  for (let e = error as { type?: string; message?: string; cause?: unknown } | undefined; e; e = e.cause as never) {
+    if (REFUSED.has(e.type ?? "") || /ECONNREFUSED/.test(e.message ?? "")) return true;
+  }
+  return false;
+}
+
+/**
+ * One send, retried (three attempts at most, before `deadline`, performance.now() ms) only while the broker
+ * refuses it outright (a leader moving after a restart, a broker not up yet): what might have been written is
+ * never sent again.
+ */
+export async function sendRetryingRefusals<T>(send: () => Promise<T>, deadline: number): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await send();
+    } catch (error) {
+      const wait = 100 * attempt;
+      // Three attempts: enough for a leader to move; a broker that stays away is a 503, not a wait.
+      if (attempt >= 3 || !refusedUnwritten(error) || performance.now() + wait >= deadline) throw error;
+      await Bun.sleep(wait);
+    }
+  }
+}
 
 /** Rejects when `promise` takes longer than `ms`: a paused broker answers nothing, ever. */
 export async function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
@@ -104,14 +139,22 @@ export async function groupLag(admin: Admin): Promise<Map<number, number>> {
   );
 }
 
+/** How a client retries reaching the cluster (connections, metadata): patient, for the consumer. */
+const CLIENT_RETRY: RetryOptions = { initialRetryTime: 300, retries: 8, maxRetryTime: 5000 };
+/**
+ * The producer's client gives up on an unreachable cluster within about a second: a send to a broker that is
+ * gone is a prompt 503, not a 504 after the whole request budget spent on reconnects.
+ */
+export const PRODUCER_CLIENT_RETRY: RetryOptions = { initialRetryTime: 100, retries: 2, maxRetryTime: 500 };
+
 /** A kafkajs client whose own log lines go to the role's logger (warnings and errors only). */
-export function createKafka(clientId: string, brokers: string[], log: Log): Kafka {
+export function createKafka(clientId: string, brokers: string[], log: Log, retry = CLIENT_RETRY): Kafka {
   return new Kafka({
     clientId,
     brokers,
     connectionTimeout: 3000,
     requestTimeout: 10000,
-    retry: { initialRetryTime: 300, retries: 8, maxRetryTime: 5000 },
+    retry,
     logLevel: logLevel.WARN,
     logCreator:
       () =>

@@ -19,7 +19,7 @@ import {
   METRIC_MESSAGING_CLIENT_SENT_MESSAGES,
 } from "@opentelemetry/semantic-conventions/incubating";
 import { HttpError } from "../../src/errors.ts";
-import { brokerAnswers, ensureTopic, groupLag, TOPIC } from "../../src/kafka.ts";
+import { brokerAnswers, ensureTopic, groupLag, sendRetryingRefusals, TOPIC } from "../../src/kafka.ts";
 import { VERSION } from "../../src/version.ts";
 import { type Handler, handInstrumentedServer } from "../_manual/http-server.ts";
 import { brokerAddress } from "../_manual/kafka.ts";
@@ -113,8 +113,9 @@ export function createService({ producer, admin, log, config }: Deps): ServiceB 
         let errorType: string | undefined;
         try {
           if (!connected) throw new Error("producer not connected yet");
+          const record = { topic: TOPIC, acks: -1, messages: [{ key: payload.trace_id, value, headers }] };
           const [ack] = await withTimeout(
-            producer.send({ topic: TOPIC, acks: -1, messages: [{ key: payload.trace_id, value, headers }] }),
+            sendRetryingRefusals(() => producer.send(record), started + config.timeoutMs),
             config.timeoutMs,
           );
           const result = { partition: ack?.partition ?? 0, offset: ack?.baseOffset ?? "" };
@@ -130,8 +131,8 @@ export function createService({ producer, admin, log, config }: Deps): ServiceB 
           span.recordException(error as Error);
           span.setAttribute(ATTR_ERROR_TYPE, errorType);
           span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
-          // One attempt per send (src/kafka.ts): no retry publishes it later, but a request the broker already
-          // holds may still be appended, once. The answer says so rather than promising either way.
+          // Nothing is retried that might have been written (src/kafka.ts), so no retry publishes it later; but a
+          // request the broker already holds may still be appended, once. The answer says so.
           throw error instanceof TimeoutError
             ? HttpError.dependency(
                 "kafka",

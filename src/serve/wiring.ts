@@ -13,7 +13,7 @@ import { createService as createServiceC } from "../../services/service-c/servic
 import * as serviceD from "../../services/service-d/app.ts";
 import { METRICS as SERVICE_D_METRICS } from "../../services/service-d/model.ts";
 import { createService as createServiceD } from "../../services/service-d/service.ts";
-import { CONSUMER_OPTIONS, createKafka, PRODUCER_OPTIONS } from "../kafka.ts";
+import { CONSUMER_OPTIONS, createKafka, PRODUCER_CLIENT_RETRY, PRODUCER_OPTIONS } from "../kafka.ts";
 import type { Log, Query } from "../ports.ts";
 import type { RoleName } from "../roles.ts";
 import { tracedFetch } from "../telemetry/fetch.ts";
@@ -86,7 +86,7 @@ export function assemble(role: RoleName, config: ServeConfig, log: Log): Assembl
       };
     }
     case "service-b": {
-      const kafka = createKafka(role, config.kafkaBrokers, log);
+      const kafka = createKafka(role, config.kafkaBrokers, log, PRODUCER_CLIENT_RETRY);
       const service = createServiceB({
         producer: kafka.producer(PRODUCER_OPTIONS),
         admin: kafka.admin(),

@@ -85,6 +85,13 @@ describe("every chapter has its parts: duration, goal, commands, expected output
   }
 });
 
+test("the zh-TW pages use the codelab's own terms (可觀測性, 埋點, 混沌工程), not other translations", () => {
+  const zh = all.filter((p) => p.includes("zh-TW")).map((p) => readFileSync(join(DOCS, p), "utf8"));
+  const text = zh.join("\n");
+  for (const term of ["可觀測性", "埋點", "混沌工程", "自動埋點", "手動埋點"]) expect(text).toContain(term);
+  for (const other of ["可觀察性", "插樁", "儀器化"]) expect(text).not.toContain(other);
+});
+
 describe("every o11y-lab command line is one the CLI accepts", () => {
   const lines = [...new Set(all.flatMap(commandLines))];
   test("the docs have commands", () => expect(lines.length).toBeGreaterThan(30));

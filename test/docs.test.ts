@@ -8,8 +8,11 @@ import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { PUMBA_IMAGE, STRESS_IMAGE, scenarioByName, TC_IMAGE } from "../src/chaos/catalogue.ts";
 import { main } from "../src/index.ts";
-import { K6_IMAGE } from "../src/k6/run.ts";
+import { isK6TestName } from "../src/k6/catalog.ts";
+import { constantLoad, K6_IMAGE } from "../src/k6/run.ts";
+import { ROLE_NAMES } from "../src/roles.ts";
 import { STACK_FILES } from "../src/stack/assets.ts";
+import { stackServices } from "../src/stack/compose.ts";
 import { checkLogQL } from "../src/stack/logql-check.ts";
 import { lokiEntry, type OtlpLogView } from "../src/stack/loki-otlp.ts";
 import { type QueryLanguage, syntaxErrors } from "../src/stack/query-syntax.ts";
@@ -92,11 +95,34 @@ test("the zh-TW pages use the codelab's own terms (可觀測性, 埋點, 混沌�
   for (const other of ["可觀察性", "插樁", "儀器化"]) expect(text).not.toContain(other);
 });
 
+/** The values the CLI checks when it runs: k6's --vus/--duration, serve's role, logs' service. */
+function valueProblem(line: string): string | undefined {
+  const [, command, name, ...rest] = line.split(/\s+/);
+  const flag = (f: string) => {
+    const i = rest.indexOf(f);
+    return i >= 0 ? rest[i + 1] : undefined;
+  };
+  if (command === "k6" && name && isK6TestName(name)) {
+    try {
+      constantLoad(name, { vus: flag("--vus"), duration: flag("--duration") });
+    } catch (error) {
+      return (error as Error).message;
+    }
+  }
+  if (command === "serve" && name && name !== "--help" && ![...ROLE_NAMES, "all"].includes(name))
+    return `no role ${name}`;
+  if (command === "logs" && name && !name.startsWith("-") && !stackServices().has(name)) return `no service ${name}`;
+  return undefined;
+}
+
 describe("every o11y-lab command line is one the CLI accepts", () => {
   const lines = [...new Set(all.flatMap(commandLines))];
   test("the docs have commands", () => expect(lines.length).toBeGreaterThan(30));
   for (const line of lines) {
-    test(line, async () => expect(await commandProblem(main, line)).toBeUndefined());
+    test(line, async () => {
+      expect(await commandProblem(main, line)).toBeUndefined();
+      expect(valueProblem(line)).toBeUndefined();
+    });
   }
   test("the checker refuses what the CLI refuses", async () => {
     for (const bad of [
@@ -108,6 +134,14 @@ describe("every o11y-lab command line is one the CLI accepts", () => {
       "o11y-lab down extra",
     ]) {
       expect(await commandProblem(main, bad)).toBeString();
+    }
+    for (const bad of [
+      "o11y-lab k6 load --vus 0",
+      "o11y-lab k6 spike --duration 5",
+      "o11y-lab serve service-z",
+      "o11y-lab logs grafanaa",
+    ]) {
+      expect(valueProblem(bad)).toBeString();
     }
   });
 });

@@ -153,9 +153,12 @@ async function gatewayMidBurst(): Promise<void> {
   await Bun.sleep(50);
   const child = roles.get("api-gateway")?.process;
   child?.kill("SIGTERM");
-  await Promise.all(burst);
+  const answered = (await Promise.all(burst)).filter((status) => status === 200).length;
+  recovery.push(["gateway burst in flight at SIGTERM, answered 200", `${answered}/${burst.length}`]);
   await child?.exited;
+  const since = performance.now();
   roles.set("api-gateway", await spawnRole("api-gateway", peers, {}, "soak-api-gateway.log"));
+  recovery.push(["gateway restart → ready", `${((performance.now() - since) / 1000).toFixed(1)} s`]);
 }
 
 async function closedLoop(clients: number, ms: number): Promise<void> {

@@ -25,6 +25,8 @@ export const main = defineCommand({
     k6: lazy(() => import("./commands/k6.ts")),
     chaos: lazy(() => import("./commands/chaos.ts")),
     doctor: lazy(() => import("./commands/doctor.ts")),
+    report: lazy(() => import("./commands/report.ts")),
+    lab: lazy(() => import("./commands/lab.ts")),
   },
 });
 

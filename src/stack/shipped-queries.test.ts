@@ -6,6 +6,8 @@
  */
 import { describe, expect, test } from "bun:test";
 import fixture from "../../test/fixtures/exported-logs.json";
+import { CONSUMER_TRACES } from "../lab/checks.ts";
+import { CHAPTERS } from "../lab/lab.ts";
 import * as tui from "../queries.ts";
 import { ROLES } from "../roles.ts";
 import { logQuery } from "../tui/loki.ts";
@@ -106,6 +108,13 @@ function shippedQueries(): Shipped[] {
         source: `TUI › ${kind} traces of ${r.name}`,
         expr,
       })),
+    ),
+    // The lab's checks.
+    { source: "lab › trace through Kafka", expr: CONSUMER_TRACES },
+    ...CHAPTERS.flatMap((c) =>
+      c.steps.flatMap((step) =>
+        step.checks.flatMap((k) => (k.check === "traceql" ? [{ source: `lab › ${c.slug}`, expr: k.query }] : [])),
+      ),
     ),
   ].map((q) => ({ ...q, language: "traceql" as const }));
   return [

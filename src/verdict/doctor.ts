@@ -71,6 +71,11 @@ function preflightChecks(labUp: boolean): Check[] {
   return labUp ? [docker, netem] : [docker, ports, netem];
 }
 
+/** Grafana's own trace → logs query, filled for `service`'s span of the trace. */
+export function traceLogs(traceId: string, service: string): string {
+  return fillSpanTemplate(tracesToLogsQuery(), { traceId, spanId: "", tags: { "service.name": service } });
+}
+
 /** What one fresh request left behind, found by its trace id. */
 function freshRequestChecks(traceId: Promise<string | undefined>): Check[] {
   const noTrace = { ok: false, line: "no fresh request (the gateway did not answer)", fix: "o11y-lab status" };
@@ -100,12 +105,7 @@ function freshRequestChecks(traceId: Promise<string | undefined>): Check[] {
       async run({ loki }) {
         const id = await traceId;
         if (!id) return noTrace;
-        // Grafana's own trace → logs query, filled for the gateway's span of this trace.
-        const logql = fillSpanTemplate(tracesToLogsQuery(), {
-          traceId: id,
-          spanId: "",
-          tags: { "service.name": "api-gateway" },
-        });
+        const logql = traceLogs(id, "api-gateway");
         const lines = await eventually(30, async () => {
           const found = await loki.lines(logql, 300);
           return found.length > 0 ? found : undefined;
@@ -142,30 +142,33 @@ function metricsChecks(before: Promise<number>, requested: Promise<string | unde
             };
       },
     },
-    {
-      name: "exemplars",
-      async run({ prometheus }) {
-        const end = Date.now() / 1000;
-        // The panels Grafana shows exemplars on, as it asks for them.
-        const panels = panelPromQL().filter((q) => q.exemplar);
-        const series = await Promise.all(
-          panels.map((q) => prometheus.exemplars(substitute(q.expr, { service: "api-gateway" }), end - 600, end)),
-        );
-        const ids = series.flat().flatMap((s) => s.exemplars.map((e) => e.labels.trace_id ?? ""));
-        const good = ids.filter((id) => /^[0-9a-f]{32}$/.test(id)).length;
-        if (ids.length > 0 && good === ids.length) return { ok: true, line: `${good} exemplars, each with a trace_id` };
-        return {
-          ok: false,
-          line:
-            ids.length === 0
-              ? "no exemplars in the last 10 minutes"
-              : `${ids.length - good} of ${ids.length} exemplars lack a trace_id`,
-          fix: "Prometheus needs --enable-feature=exemplar-storage (compose sets it)",
-        };
-      },
-    },
+    exemplarsCheck,
   ];
 }
+
+/** Exemplars on the panels Grafana shows them on, each with a trace id: the metrics → traces link. */
+export const exemplarsCheck: Check = {
+  name: "exemplars",
+  async run({ prometheus }) {
+    const end = Date.now() / 1000;
+    // The panels Grafana shows exemplars on, as it asks for them.
+    const panels = panelPromQL().filter((q) => q.exemplar);
+    const series = await Promise.all(
+      panels.map((q) => prometheus.exemplars(substitute(q.expr, { service: "api-gateway" }), end - 600, end)),
+    );
+    const ids = series.flat().flatMap((s) => s.exemplars.map((e) => e.labels.trace_id ?? ""));
+    const good = ids.filter((id) => /^[0-9a-f]{32}$/.test(id)).length;
+    if (ids.length > 0 && good === ids.length) return { ok: true, line: `${good} exemplars, each with a trace_id` };
+    return {
+      ok: false,
+      line:
+        ids.length === 0
+          ? "no exemplars in the last 10 minutes"
+          : `${ids.length - good} of ${ids.length} exemplars lack a trace_id`,
+      fix: "Prometheus needs --enable-feature=exemplar-storage (compose sets it)",
+    };
+  },
+};
 
 /** Every dashboard query (the service variable set to api-gateway): the ones without data, by panel. */
 function dashboardCheck(): Check {
@@ -177,7 +180,7 @@ function dashboardCheck(): Check {
       const promql = [...panelPromQL(), ...variablePromQL()];
       for (const q of promql) if ((await prometheus.query(fill(q.expr))).length === 0) empty.push(q.source);
       for (const q of panelLogQL()) if ((await loki.lines(fill(q.expr), 900, 1)).length === 0) empty.push(q.source);
-      for (const q of panelTraceQL()) if ((await tempo.count(q.expr)) === 0) empty.push(q.source);
+      for (const q of panelTraceQL()) if ((await tempo.search(q.expr)).length === 0) empty.push(q.source);
       const total = promql.length + panelLogQL().length + panelTraceQL().length;
       if (empty.length === 0) return { ok: true, line: `all ${total} dashboard queries have data` };
       return {

@@ -34,17 +34,21 @@ export class Tempo {
     private readonly timeoutMs = 5000,
   ) {}
 
-  /** How many traces a TraceQL query finds over the last `sinceSeconds` (`GET /api/search`). */
-  async count(traceql: string, sinceSeconds = 900): Promise<number> {
+  /** Ids of the traces a TraceQL query finds over the last `sinceSeconds`, newest first (`GET /api/search`). */
+  async search(traceql: string, sinceSeconds = 900, limit = 20): Promise<string[]> {
     const end = Math.ceil(Date.now() / 1000);
     const params = new URLSearchParams({
       q: traceql,
       start: String(end - sinceSeconds),
       end: String(end),
-      limit: "20",
+      limit: String(limit),
     });
-    const answer = (await this.get(`/api/search?${params}`, `search ${traceql}`)) as { traces?: unknown[] } | undefined;
-    return answer?.traces?.length ?? 0;
+    const answer = (await this.get(`/api/search?${params}`, `search ${traceql}`)) as
+      | { traces?: Array<{ traceID: string; startTimeUnixNano?: string }> }
+      | undefined;
+    return (answer?.traces ?? [])
+      .sort((a, b) => Number(BigInt(b.startTimeUnixNano ?? "0") - BigInt(a.startTimeUnixNano ?? "0")))
+      .map((t) => t.traceID);
   }
 
   /** GET on Tempo: the JSON, undefined on 404; unreachable and refusals as one line. */

@@ -1,9 +1,13 @@
 import { describe, expect, test } from "bun:test";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { SCENARIOS } from "../chaos/catalogue.ts";
 import { isRoleName } from "../roles.ts";
 import { formatValue, verdictLine } from "./check.ts";
 import { hypothesisOf } from "./hypothesis.ts";
-import { type ChaosEvent, current } from "./journal.ts";
+import { type ChaosEvent, current, record } from "./journal.ts";
+import { verdictStatus } from "./status.ts";
 
 describe("verdict lines", () => {
   test("✓ with the value, ✗ with the value and the fix", () => {
@@ -47,5 +51,26 @@ describe("the journal's running scenario", () => {
     });
     expect(current([start(1, "a"), { at: 2, kind: "stop" }])).toBeUndefined();
     expect(current([])).toBeUndefined();
+  });
+});
+
+describe("the TUI's verdict status", () => {
+  test("lab step and running scenario, from the state dir", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "o11y-lab-status-"));
+    const env = { O11Y_LAB_STATE_DIR: dir };
+    try {
+      expect(await verdictStatus(env)).toBeUndefined();
+      const hypothesis = { measure: "p95", role: "api-gateway", rise: 0.8, within: 60 } as const;
+      const text = "api-gateway p95 now 0.48 s; expect > 1.28 s within 60 s";
+      const stated = { scenario: "delay-service-a", hypothesis, baseline: 0.48, target: 1.28, recovered: 0.88, text };
+      await record({ at: 1, kind: "start", scenario: "delay-service-a", app: true, stated }, env);
+      expect(await verdictStatus(env)).toBe("delay-service-a: api-gateway p95 expect > 1.28 s within 60 s");
+      await record({ at: 2, kind: "verdict", scenario: "delay-service-a", ok: true, line: "PASS …" }, env);
+      expect(await verdictStatus(env)).toBe("delay-service-a: PASS");
+      await record({ at: 3, kind: "stop" }, env);
+      expect(await verdictStatus(env)).toBeUndefined();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

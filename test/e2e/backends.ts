@@ -89,7 +89,7 @@ function otlpTrace(spans: SinkSpan[]) {
   }));
 }
 
-export function startTempo(sink: Sink): StandIn {
+export function startTempo(sink: Pick<Sink, "spans">): StandIn {
   const server = Bun.serve({
     hostname: "127.0.0.1",
     port: 0,

@@ -60,7 +60,7 @@ async function watchDeps(args: BackendFlags): Promise<WatchDeps> {
   return {
     chaos: await deps(args.grafana, args.services),
     backends: backends(args),
-    watch: { sleep: (ms) => Bun.sleep(ms), now: Date.now, show: liveLine(process.stdout) },
+    watch: { sleep: (ms) => Bun.sleep(ms), now: Date.now, ...liveLine(process.stdout) },
   };
 }
 

@@ -2,12 +2,19 @@
  * `chaos <scenario> [--watch]` and `chaos stop [--watch]` with their hypothesis: stated with numbers before the
  * fault starts, watched until PASS or FAIL, and the recovery checked after the stop. Every step goes to the journal.
  */
-import type { ChaosScenario } from "../chaos/catalogue.ts";
-import { scenarioByName } from "../chaos/catalogue.ts";
+import { type ChaosScenario, scenarioByName } from "../chaos/catalogue.ts";
 import { type ChaosDeps, startScenario, stopChaos } from "../chaos/run.ts";
 import { LabError } from "../errors.ts";
 import type { Backends, Verdict } from "./check.ts";
-import { hypothesisOf, type Stated, state, type WatchOptions, watchFault, watchRecovery } from "./hypothesis.ts";
+import {
+  hypothesisOf,
+  recoveryText,
+  type Stated,
+  state,
+  type WatchOptions,
+  watchFault,
+  watchRecovery,
+} from "./hypothesis.ts";
 import { current, readJournal, record } from "./journal.ts";
 
 export interface WatchDeps {
@@ -67,7 +74,7 @@ export async function stopWatched(options: { watch: boolean }, deps: WatchDeps):
   const stated = running?.start.stated;
   const scenario = running && scenarioByName(running.start.scenario);
   if (!stated || !scenario) return undefined;
-  deps.chaos.log.info(`recovery: expect ${stated.text.split(" now ")[0]} back under the recovery limit within 120 s`);
+  deps.chaos.log.info(`recovery: expect ${recoveryText(stated)}`);
   if (!options.watch) return undefined;
   const verdict = await watchRecovery(stated, scenario, deps.backends, deps.watch);
   await record(

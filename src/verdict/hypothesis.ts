@@ -85,7 +85,15 @@ export interface WatchOptions {
   readonly now: () => number;
   /** Called with each live reading, e.g. "api-gateway p95 0.93 s (expect > 1.48 s, 41 s left)". */
   readonly show: (line: string) => void;
+  /** Called once the watch is over, before its verdict is said. */
+  readonly end?: () => void;
   readonly intervalMs?: number;
+}
+
+/** "api-gateway p95 back under 0.88 s within 120 s": what `chaos stop` expects. */
+export function recoveryText(stated: Stated): string {
+  const h = stated.hypothesis;
+  return `${subject(h)} back under ${formatValue(stated.recovered, unit(h))} within ${RECOVERY_SECONDS} s`;
 }
 
 /** Watches until the measure passes `limit` (above for the fault, below for recovery) or the time is up. */
@@ -106,14 +114,17 @@ async function until(
     try {
       value = await measure(h, scenario, backends);
     } catch (error) {
+      options.end?.();
       return { ok: false, line: error instanceof Error ? error.message : String(error), unreachable: true };
     }
     const holds = Number.isFinite(value) && (op === ">" ? value > limit : value < limit);
     const reading = `${subject(h)} ${formatValue(value, u)} (${op} ${formatValue(limit, u)} expected)`;
     const left = Math.max(0, Math.round((deadline - options.now()) / 1000));
-    if (holds) return { ok: true, value, line: `PASS ${goal.what}: ${reading}` };
-    if (left <= 0) {
-      return { ok: false, value, line: `FAIL ${goal.what}: ${reading} after ${goal.seconds} s` };
+    if (holds || left <= 0) {
+      options.end?.();
+      return holds
+        ? { ok: true, value, line: `PASS ${goal.what}: ${reading}` }
+        : { ok: false, value, line: `FAIL ${goal.what}: ${reading} after ${goal.seconds} s` };
     }
     options.show(`${reading}, ${left} s left`);
     await options.sleep(options.intervalMs ?? 2000);

@@ -7,6 +7,7 @@ import { isRoleName } from "../roles.ts";
 import { formatValue, verdictLine } from "./check.ts";
 import { hypothesisOf } from "./hypothesis.ts";
 import { type ChaosEvent, current, record } from "./journal.ts";
+import { liveLine } from "./live.ts";
 import { verdictStatus } from "./status.ts";
 
 describe("verdict lines", () => {
@@ -72,5 +73,28 @@ describe("the TUI's verdict status", () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe("the live reading", () => {
+  const sink = (isTTY: boolean) => {
+    const written: string[] = [];
+    return { written, out: { isTTY, write: (t: string) => written.push(t) } };
+  };
+  test("on a terminal, rewritten in place, and ended with a newline before the verdict", () => {
+    const { written, out } = sink(true);
+    const live = liveLine(out);
+    live.show("a");
+    live.show("b");
+    live.end();
+    live.end();
+    expect(written).toEqual(["\r\u001b[K  now: a", "\r\u001b[K  now: b", "\n"]);
+  });
+  test("elsewhere, one line per reading", () => {
+    const { written, out } = sink(false);
+    const live = liveLine(out);
+    live.show("a");
+    live.end();
+    expect(written).toEqual(["  now: a\n"]);
   });
 });

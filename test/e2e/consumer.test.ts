@@ -125,4 +125,35 @@ describe("service-c's consumer", () => {
     expect(twice).toEqual([]);
     expect(processed.size).toBe(ids.size);
   }, 180_000);
+
+  test("a broker frozen past the session timeout: the consumer comes back by itself and processes what follows", async () => {
+    const l = await lab();
+    await drained(l);
+    l.kafka.pause();
+    try {
+      // Longer than the 10 s session timeout: the coordinator forgets the member (the crash kafkajs does not restart).
+      await Bun.sleep(15_000);
+    } finally {
+      l.kafka.resume();
+    }
+    const load = produce(l, 10);
+    await Bun.sleep(5000);
+    await load.stop();
+    const ids = new Set(load.ids);
+    expect(ids.size).toBeGreaterThan(20);
+    await l.sink.waitFor(
+      () => {
+        const seen = new Set(
+          l.sink
+            .spans()
+            .filter((s) => s.span.kind === CONSUMER)
+            .map((s) => s.attributes["messaging.message.id"]),
+        );
+        return [...ids].every((id) => seen.has(id)) || undefined;
+      },
+      60_000,
+      "service-c to process every message sent after the freeze",
+    );
+    await drained(l);
+  }, 180_000);
 });

@@ -1,4 +1,5 @@
 /** The live screen: the poll loop (loop.ts) wired to the backends, the terminal and the lab's actions. */
+import { verdictStatus } from "../verdict/status.ts";
 import { type Actions, changeFaults, faultClient, openInBrowser, readFaults } from "./actions.ts";
 import { probeStack } from "./health.ts";
 import { shortUrl } from "./links.ts";
@@ -40,6 +41,7 @@ export function liveSources(initial: TuiState, roleUrls: Record<string, string>,
     },
     faults: () => readFaults(faults),
     health: () => probeStack(initial.tempoUrl, initial.lokiUrl, initial.grafanaUrl),
+    verdict: () => verdictStatus(),
     traces: (role) => searchTraces(initial.tempoUrl, role),
     logs: (filter) => queryLogs(initial.lokiUrl, filter),
     drill: (role) => readDrill(prometheus, role),

@@ -119,3 +119,11 @@ test("a failing source is its own error; the others still land", async () => {
   expect(l.state.sources.prometheus.error).toBeNull();
   expect(l.state.snapshot).not.toBeNull();
 });
+
+test("the verdict source's line lands in the same frame as the rest", async () => {
+  const sources: Sources = { ...answering(), verdict: () => Promise.resolve("lab 07-chaos-basics 1/2") };
+  const { l, frames } = loop(healthy(), sources);
+  await l.tick();
+  expect(frames).toHaveLength(1);
+  expect(frames[0]?.verdict).toBe("lab 07-chaos-basics 1/2");
+});

@@ -25,6 +25,8 @@ export interface Sources {
   trace(id: string): Promise<Trace>;
   /** The trace id of the slowest exemplar of `role` over the last `seconds`, or null when there is none. */
   exemplar(role: RoleName, seconds: number): Promise<string | null>;
+  /** The lab step and the CLI-started scenario's hypothesis or verdict (src/verdict/status.ts). */
+  verdict?(): Promise<string | undefined>;
 }
 
 type Change = (state: TuiState) => TuiState;
@@ -155,6 +157,14 @@ export class Loop {
         () => (s) => s,
       ),
     );
+    if (sources.verdict)
+      reads.push(
+        settle(
+          sources.verdict(),
+          (verdict) => (s) => ({ ...s, verdict }),
+          () => (s) => s,
+        ),
+      );
     const role = selectedRoleName(state);
     if (state.pane === "traces") {
       reads.push(

@@ -217,3 +217,13 @@ test("sparklines share the width left after the numbers", () => {
   expect(sparkWidth(80)).toBe(12);
   expect(sparkWidth(120)).toBe(32);
 });
+
+test("the lab step and a CLI-started scenario's hypothesis ride on the running line, never wrapping it", () => {
+  const verdict = "lab 07-chaos-basics 1/2 · delay-service-a: PASS";
+  expect(text({ ...idle(), verdict })).toContain(` running: nothing · ${verdict}`);
+  expect(text({ ...healthy(), verdict })).toContain(`k6 load 1m12s · ${verdict}`);
+  const long = `${verdict} ${"x".repeat(80)}`;
+  for (const line of render({ ...healthy(), verdict: long }, { width: 80, height: 24, color: true })) {
+    expect(cells(stripAnsi(line))).toBeLessThanOrEqual(80);
+  }
+});

@@ -163,12 +163,12 @@ function statusLine(state: TuiState, width: number): Line {
 
 function runningLine(state: TuiState): Line {
   const line = new Line().add(" running: ", "bold");
-  if (state.running.length === 0) return line.add("nothing", "dim");
+  if (state.running.length === 0) line.add("nothing", "dim");
   state.running.forEach((a, i) => {
     if (i > 0) line.add(" · ");
     line.add(`${a.kind} ${a.name}`, a.kind === "k6" ? "cyan" : "yellow").add(` ${formatElapsed(state.now - a.since)}`);
   });
-  return line;
+  return state.verdict ? line.add(" · ").add(state.verdict, "cyan") : line;
 }
 
 function messageLine(state: TuiState): Line {

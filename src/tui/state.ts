@@ -112,6 +112,8 @@ export interface TuiState {
   running: Activity[];
   events: LabEvent[];
   message: string | null;
+  /** The lab step and the CLI-started scenario's hypothesis or verdict, when there is one. */
+  verdict?: string | undefined;
 }
 
 /** What a key asks the outside world to do; the loop carries it out. */

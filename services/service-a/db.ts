@@ -42,8 +42,10 @@ export type Db = <T>(step: () => Promise<T>, timeoutMs?: number) => Promise<T>;
  * out of time is cancelled (its query is removed from the client's queue, or cancelled on the server), so
  * a 504 means the work was not done. Once Postgres is found unreachable, every step fails at once with a
  * 503 until a probe reaches it again: no request waits out a reconnect it cannot win.
+ * The probe runs on `probeSql`, untraced: started by whichever request met the outage, it would otherwise hang
+ * a SELECT 1 span off that request every half second.
  */
-export function createDb(sql: Query, timeoutMs: number, log: Log): Db {
+export function createDb(sql: Query, timeoutMs: number, log: Log, probeSql: Query): Db {
   let down: string | undefined;
   let inFlight = 0;
 
@@ -85,7 +87,7 @@ export function createDb(sql: Query, timeoutMs: number, log: Log): Db {
     while (down) {
       // unref: a probe alone does not keep the process alive.
       await new Promise((resolve) => setTimeout(resolve, PROBE_EVERY_MS).unref());
-      const back = await attempt(() => sql`SELECT 1`, timeoutMs).then(
+      const back = await attempt(() => probeSql`SELECT 1`, timeoutMs).then(
         () => true,
         () => false,
       );

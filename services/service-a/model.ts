@@ -4,6 +4,8 @@ import type { Fetch, Log, Query } from "../../src/ports.ts";
 export interface Deps {
   fetch: Fetch;
   sql: Query;
+  /** The same database, untraced: for the background check that tells when Postgres is back (a probe, not telemetry). */
+  probeSql: Query;
   log: Log;
   config: {
     serviceBUrl: string;

@@ -42,7 +42,7 @@ async function serviceA(routes: Parameters<typeof fakeFetch>[0], sqlFail?: { cod
     thirdPartyTimeoutMs: 50,
     dbTimeoutMs: 100,
   };
-  const service = createService({ fetch, sql, log: memoryLog(), config }, () => 0.41);
+  const service = createService({ fetch, sql, probeSql: sql, log: memoryLog(), config }, () => 0.41);
   service.start();
   await Bun.sleep(5);
   return { call: mount("service-a", createApp(service), service.ready), queries, calls, service };

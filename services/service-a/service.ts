@@ -15,7 +15,10 @@ export interface ServiceA {
   stop(): void;
 }
 
-export function createService({ fetch, sql, log, config }: Deps, random: () => number = Math.random): ServiceA {
+export function createService(
+  { fetch, sql, probeSql, log, config }: Deps,
+  random: () => number = Math.random,
+): ServiceA {
   // Taken when the service is built, after `serve` started the SDK: the metrics API has no proxy, so a
   // meter taken at import time would stay a no-op forever.
   const tracer = trace.getTracer("service-a", VERSION);
@@ -32,7 +35,7 @@ export function createService({ fetch, sql, log, config }: Deps, random: () => n
   });
   let schemaReady = false;
   let stopped = false;
-  const db = createDb(sql, config.dbTimeoutMs, log);
+  const db = createDb(sql, config.dbTimeoutMs, log, probeSql);
 
   /** Migrations retry in the background: the service starts (and is live) before Postgres is. */
   async function ensureSchema(): Promise<void> {

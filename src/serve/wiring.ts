@@ -60,10 +60,11 @@ export function assemble(role: RoleName, config: ServeConfig, log: Log): Assembl
       };
     }
     case "service-a": {
-      const { sql, end } = database(config.databaseUrl, config.dbTimeoutMs);
+      const { sql, untraced, end } = database(config.databaseUrl, config.dbTimeoutMs);
       const service = createServiceA({
         fetch: tracedFetch(),
         sql,
+        probeSql: untraced,
         log,
         config: {
           serviceBUrl: config.serviceBUrl,
@@ -136,7 +137,7 @@ async function reachable(name: string, url: string): Promise<Readiness> {
  * (stepSignal), so nothing queued runs after its request was answered. Reconnects do not back off (the
  * default waits up to 20 s, delaying both the first 503 and recovery): createDb's probe is the back-off.
  */
-function database(databaseUrl: string, timeoutMs: number): { sql: Query; end(): Promise<void> } {
+function database(databaseUrl: string, timeoutMs: number): { sql: Query; untraced: Query; end(): Promise<void> } {
   const url = new URL(databaseUrl);
   const client = postgres(databaseUrl, {
     max: 10,
@@ -160,6 +161,7 @@ function database(databaseUrl: string, timeoutMs: number): { sql: Query; end(): 
       port: Number(url.port) || 5432,
       database: url.pathname.replace(/^\//, ""),
     }),
+    untraced: raw,
     end: () => client.end({ timeout: 2 }),
   };
 }

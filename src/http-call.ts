@@ -48,7 +48,17 @@ export class UpstreamError extends HttpError {
     readonly upstreamStatus: number,
     readonly upstreamBody: string,
   ) {
-    super(502, `${dependency} answered HTTP ${upstreamStatus}`, { dependency });
+    super(502, `${dependency} answered HTTP ${upstreamStatus}${reasonIn(upstreamBody)}`, { dependency });
     this.name = "UpstreamError";
+  }
+}
+
+/** The `error` a role's JSON error body carries (": …"), so a caller's answer says what went wrong downstream. */
+function reasonIn(body: string): string {
+  try {
+    const { error } = JSON.parse(body) as { error?: unknown };
+    return typeof error === "string" ? `: ${error}` : "";
+  } catch {
+    return "";
   }
 }

@@ -18,6 +18,7 @@ export interface ServeConfig {
   upstreamTimeoutMs: number;
   thirdPartyTimeoutMs: number;
   dbTimeoutMs: number;
+  kafkaTimeoutMs: number;
 }
 
 function int(env: Env, name: string, fallback: number, min: number, max: number): number {
@@ -67,6 +68,8 @@ export function readConfig(role: RoleName, env: Env = process.env, version = VER
     upstreamTimeoutMs: int(env, "UPSTREAM_TIMEOUT_MS", 5_000, 1, 600_000),
     thirdPartyTimeoutMs: int(env, "THIRD_PARTY_TIMEOUT_MS", 2_000, 1, 600_000),
     dbTimeoutMs: int(env, "DB_TIMEOUT_MS", 3_000, 1, 600_000),
+    // Below service-a's 5 s to service-b, so service-b's own answer (what became of the message) reaches it.
+    kafkaTimeoutMs: int(env, "KAFKA_TIMEOUT_MS", 4_000, 1, 600_000),
   };
 }
 

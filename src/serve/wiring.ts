@@ -92,7 +92,7 @@ export function assemble(role: RoleName, config: ServeConfig, log: Log): Assembl
         producer: kafka.producer(PRODUCER_OPTIONS),
         admin: kafka.admin(),
         log,
-        config: { brokers: config.kafkaBrokers, timeoutMs: config.upstreamTimeoutMs },
+        config: { brokers: config.kafkaBrokers, timeoutMs: config.kafkaTimeoutMs },
       });
       return {
         instrument: service.serverSpans,

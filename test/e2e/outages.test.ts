@@ -122,4 +122,31 @@ describe("Kafka", () => {
       });
     }
   }, 120_000);
+
+  test("a send the frozen broker never acknowledged: the answer says it may still be published, and it is, once", async () => {
+    const l = await lab();
+    l.kafka.pause();
+    let answer: { status: number; body: { error?: string } };
+    try {
+      const response = await fetch(`${l.roleUrl("service-a")}/process`);
+      answer = { status: response.status, body: (await response.json()) as { error?: string } };
+    } finally {
+      l.kafka.resume();
+    }
+    expect(answer.status).toBe(502);
+    const id = /message ([0-9a-f-]{36}) within \d+ ms; it may still be published once/.exec(
+      answer.body.error ?? "",
+    )?.[1];
+    expect(id, answer.body.error).toBeDefined();
+    await Bun.sleep(5000);
+    const spans = await l.sink.waitFor(
+      () => {
+        const found = l.sink.spans().filter((s) => s.span.kind === 5 && s.attributes["messaging.message.id"] === id);
+        return found.length > 0 ? found : undefined;
+      },
+      30_000,
+      `service-c to process message ${id}`,
+    );
+    expect(spans.length).toBe(1);
+  }, 120_000);
 });

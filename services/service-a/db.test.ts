@@ -25,7 +25,7 @@ describe("database steps", () => {
   test("once Postgres is found down, steps fail at once with 503 until a probe reaches it again", async () => {
     const { sql, state } = flakySql();
     const log = memoryLog();
-    const db = createDb(sql, 1000, log, sql);
+    const db = createDb(1000, log, sql);
     expect(await status(db(() => sql`SELECT 1`))).toBe(503);
     const reached = state.calls;
     const started = performance.now();
@@ -40,7 +40,7 @@ describe("database steps", () => {
 
   test("a step out of time is a 504, and its query is told to cancel", async () => {
     const { sql } = flakySql();
-    const db = createDb(sql, 50, memoryLog(), sql);
+    const db = createDb(50, memoryLog(), sql);
     let cancelled = false;
     const slow = () =>
       new Promise<never>(() => {

@@ -45,7 +45,7 @@ export type Db = <T>(step: () => Promise<T>, timeoutMs?: number) => Promise<T>;
  * The probe runs on `probeSql`, untraced: started by whichever request met the outage, it would otherwise hang
  * a SELECT 1 span off that request every half second.
  */
-export function createDb(sql: Query, timeoutMs: number, log: Log, probeSql: Query): Db {
+export function createDb(timeoutMs: number, log: Log, probeSql: Query): Db {
   let down: string | undefined;
   let inFlight = 0;
 

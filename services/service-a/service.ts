@@ -35,7 +35,7 @@ export function createService(
   });
   let schemaReady = false;
   let stopped = false;
-  const db = createDb(sql, config.dbTimeoutMs, log, probeSql);
+  const db = createDb(config.dbTimeoutMs, log, probeSql);
 
   /** Migrations retry in the background: the service starts (and is live) before Postgres is. */
   async function ensureSchema(): Promise<void> {

@@ -12,5 +12,8 @@ describe("callJson", () => {
       "service-b answered HTTP 504: kafka did not acknowledge message m1 within 4000 ms; it may still be published once",
     );
     await expect(callJson(answering(500, "not json"), call)).rejects.toThrow(/^service-b answered HTTP 500$/);
+    // Its 503 and 504 stay what they are; any other error status is a 502.
+    const statusOf = (status: number) => callJson(answering(status, "{}"), call).catch((e) => e.status);
+    expect(await Promise.all([503, 504, 500, 429].map(statusOf))).toEqual([503, 504, 502, 502]);
   });
 });

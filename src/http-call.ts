@@ -41,14 +41,18 @@ export async function callJson<T>(fetch: Fetch, call: Call): Promise<T> {
   }
 }
 
-/** A dependency answered with an error status: 502 by default, or its own status when passed through. */
+/**
+ * A dependency answered with an error status: 502, except that its own 503 (something behind it is down) or
+ * 504 (something behind it was too slow) is kept, so the fault shows as what it is at every hop.
+ */
 export class UpstreamError extends HttpError {
   constructor(
     dependency: string,
     readonly upstreamStatus: number,
     readonly upstreamBody: string,
   ) {
-    super(502, `${dependency} answered HTTP ${upstreamStatus}${reasonIn(upstreamBody)}`, { dependency });
+    const status = upstreamStatus === 503 || upstreamStatus === 504 ? upstreamStatus : 502;
+    super(status, `${dependency} answered HTTP ${upstreamStatus}${reasonIn(upstreamBody)}`, { dependency });
     this.name = "UpstreamError";
   }
 }

@@ -133,7 +133,7 @@ describe("Kafka", () => {
     } finally {
       l.kafka.resume();
     }
-    expect(answer.status).toBe(502);
+    expect(answer.status).toBe(504);
     const id = /message ([0-9a-f-]{36}) within \d+ ms; it may still be published once/.exec(
       answer.body.error ?? "",
     )?.[1];

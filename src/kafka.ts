@@ -27,6 +27,34 @@ RequestQueue.prototype.scheduleCheckPendingRequests = function scheduleCheck(thi
 };
 
 /**
+ * kafkajs 2.2.4 also runs a 100 ms interval per connection for its whole life, to time out requests in flight: with
+ * nothing in flight it wakes an idle role ten times a second per broker connection (producer, consumer and admin each
+ * hold some), most of service-b's and service-c's idle CPU. The same check runs here only while a request is in flight or waiting.
+ */
+RequestQueue.prototype.scheduleRequestTimeoutCheck = function onConnect(this: RequestQueue) {
+  this.destroy();
+  this.requestTimeoutIntervalId = null;
+};
+const push = RequestQueue.prototype.push;
+RequestQueue.prototype.push = function pushAndWatch(this: RequestQueue, request: unknown) {
+  push.call(this, request);
+  if (!this.enforceRequestTimeout || this.requestTimeoutIntervalId) return;
+  this.requestTimeoutIntervalId = setInterval(
+    () => {
+      for (const inflight of this.inflight.values()) {
+        if (Date.now() - inflight.sentAt > inflight.requestTimeout) inflight.timeoutRequest();
+      }
+      if (this.isConnected() && (this.inflight.size > 0 || this.pending.length > 0)) return;
+      clearInterval(this.requestTimeoutIntervalId ?? undefined);
+      this.requestTimeoutIntervalId = null;
+    },
+    // kafkajs checks every 100 ms; against budgets of 10 s and more a request may as well time out up to 1 s late,
+    // and the consumer, whose fetch is always in flight, wakes once a second instead of ten times.
+    Math.min(this.requestTimeout, 1000),
+  );
+};
+
+/**
  * service-b's producer: kafkajs never retries (retries 0), acks=all. A retried send that had in fact reached
  * the broker would publish the message twice, and a retry running on after the HTTP answer would publish it
  * after a 504: service-b retries only what the broker refused outright (sendRetryingRefusals), within the
@@ -46,7 +74,8 @@ export const CONSUMER_OPTIONS: ConsumerConfig = {
   allowAutoTopicCreation: false,
   maxWaitTimeInMs: 1000,
   sessionTimeout: 10_000,
-  heartbeatInterval: 1000,
+  // A third of the session timeout, as Kafka advises: a heartbeat a second was a request a second at idle.
+  heartbeatInterval: 3000,
 };
 
 /** Broker answers that mean "not written": sending again cannot publish the message twice. */

@@ -1,4 +1,4 @@
-/** A trace by id from Tempo (`GET /api/v2/traces/<id>`), for the checks; trace search lives in src/tui/tempo.ts. */
+/** Trace search and a trace by id from Tempo (`GET /api/search`, `GET /api/traces/<id>`), for the checks. */
 import { reason } from "../tui/prometheus.ts";
 import { Unreachable } from "./check.ts";
 
@@ -70,11 +70,11 @@ export class Tempo {
 
   /** The trace's spans, or undefined when Tempo has no such trace (yet). */
   async trace(traceId: string): Promise<TraceSpan[] | undefined> {
-    const answer = (await this.get(`/api/v2/traces/${encodeURIComponent(traceId)}`, `trace ${traceId}`)) as
+    const answer = (await this.get(`/api/traces/${encodeURIComponent(traceId)}`, `trace ${traceId}`)) as
       | { trace?: { resourceSpans?: ResourceSpans[] }; batches?: ResourceSpans[] }
       | undefined;
     if (!answer) return undefined;
-    // v2 wraps the OTLP body in `trace`; v1 (and older Tempo) answers `batches`.
+    // /api/traces answers `batches`; the v2 endpoint's wrapping in `trace` is read too.
     const batches = answer.trace?.resourceSpans ?? answer.batches ?? [];
     return batches.flatMap((batch) => {
       const service = batch.resource?.attributes?.find((a) => a.key === "service.name")?.value?.stringValue ?? "?";

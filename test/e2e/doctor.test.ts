@@ -1,19 +1,18 @@
 /**
  * `o11y-lab doctor` as a user runs it, against the e2e lab: the real services, collector and Prometheus, with Tempo
- * and Loki stand-ins fed what the collector exported (test/e2e/backends.ts). Every signal found; with the lab down,
+ * and Loki stand-ins fed what the collector exported (test/e2e/standins.ts). Every signal found; with the lab down,
  * or a backend gone, or a signal missing, it says which in one line and exits non-zero.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { dirname, join } from "node:path";
 import { ROLE_NAMES } from "../../src/roles.ts";
 import { panelPromQL } from "../../src/stack/dashboard-queries.ts";
-import { type StandIn, startLoki, startTempo } from "./backends.ts";
 import { type Lab, lab } from "./lab.ts";
 import { REPO_ROOT } from "./peers.ts";
+import { startStandins } from "./standins.ts";
 
 let l: Lab;
-let tempo: StandIn;
-let loki: StandIn;
+let standins: ReturnType<typeof startStandins>;
 let flowing = true;
 let traffic: Promise<void> | undefined;
 // No docker on PATH: the lab that answers is not run by Docker, so doctor leaves Docker out of it.
@@ -21,8 +20,7 @@ const env = { ...process.env, PATH: dirname(process.execPath), NO_COLOR: "1" };
 
 beforeAll(async () => {
   l = await lab();
-  tempo = startTempo(l.sink);
-  loki = startLoki(l.sink);
+  standins = startStandins(l.sink);
   // One failing third party: an ERROR span and a warning log, as the error panels expect.
   l.thirdParty.setFailure(503);
   await l.get("/api/process");
@@ -44,8 +42,7 @@ beforeAll(async () => {
 afterAll(async () => {
   flowing = false;
   await traffic;
-  await tempo.stop();
-  await loki.stop();
+  await standins.stop();
 });
 
 function services(): string {
@@ -53,7 +50,13 @@ function services(): string {
 }
 
 async function doctor(overrides: Record<string, string> = {}): Promise<{ code: number; lines: string[] }> {
-  const flags = { prometheus: l.prometheus.url, tempo: tempo.url, loki: loki.url, services: services(), ...overrides };
+  const flags = {
+    prometheus: l.prometheus.url,
+    tempo: standins.url,
+    loki: standins.url,
+    services: services(),
+    ...overrides,
+  };
   const child = Bun.spawn(
     [
       process.execPath,
@@ -109,7 +112,7 @@ describe("doctor says which part is missing, one line each, and exits non-zero",
   });
 
   test("Tempo unreachable, and logs missing from Loki", async () => {
-    const empty = startLoki({ logRecords: () => [] });
+    const empty = startStandins({ ...l.sink, logRecords: () => [] });
     try {
       const { code, lines } = await doctor({ tempo: "http://127.0.0.1:9", loki: empty.url });
       expect(line(lines, "traces → Tempo")).toBe(

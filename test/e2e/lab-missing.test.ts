@@ -6,11 +6,11 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startTempo } from "./backends.ts";
 import { REPO_ROOT } from "./peers.ts";
+import { startStandins } from "./standins.ts";
 
 const STATE = mkdtempSync(join(tmpdir(), "o11y-lab-missing-"));
-const tempo = startTempo({ spans: () => [] });
+const tempo = startStandins({ spans: () => [], logRecords: () => [], requests: () => [] });
 afterAll(async () => {
   await tempo.stop();
   rmSync(STATE, { recursive: true, force: true });

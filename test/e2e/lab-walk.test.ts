@@ -1,6 +1,6 @@
 /**
  * `o11y-lab lab` walked as a learner walks it, against the e2e lab (real services, collector and Prometheus; the
- * Tempo and Loki stand-ins of backends.ts): every chapter whose checks need no Docker, each step's check failing
+ * Tempo and Loki stand-ins of standins.ts): every chapter whose checks need no Docker, each step's check failing
  * first where the learner has not done it yet, then passing once they have.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
@@ -10,13 +10,12 @@ import { join } from "node:path";
 import { CHAPTERS } from "../../src/lab/lab.ts";
 import { latencyQuantile } from "../../src/queries.ts";
 import { ROLE_NAMES } from "../../src/roles.ts";
-import { type StandIn, startLoki, startTempo } from "./backends.ts";
 import { type Lab, lab } from "./lab.ts";
 import { REPO_ROOT } from "./peers.ts";
+import { startStandins } from "./standins.ts";
 
 let l: Lab;
-let tempo: StandIn;
-let loki: StandIn;
+let standins: ReturnType<typeof startStandins>;
 let flowing = true;
 let traffic: Promise<void>[] = [];
 let fastTrace = "";
@@ -42,9 +41,9 @@ const backendFlags = () => [
   "--prometheus",
   l.prometheus.url,
   "--tempo",
-  tempo.url,
+  standins.url,
   "--loki",
-  loki.url,
+  standins.url,
   "--grafana",
   "http://127.0.0.1:9",
   "--services",
@@ -68,8 +67,7 @@ async function checkUntilPass(timeoutMs: number, answer?: string): Promise<strin
 
 beforeAll(async () => {
   l = await lab();
-  tempo = startTempo(l.sink);
-  loki = startLoki(l.sink);
+  standins = startStandins(l.sink);
   // Modest, steady traffic: a baseline p95 a fault can rise above on this shared machine (the e2e lab runs on 2 cores).
   const paced: Array<[string, number]> = [
     [`${l.gatewayUrl}/api/process`, 250],
@@ -91,8 +89,7 @@ afterAll(async () => {
   flowing = false;
   await Promise.all(traffic);
   await chaos("stop");
-  await tempo.stop();
-  await loki.stop();
+  await standins.stop();
   rmSync(STATE, { recursive: true, force: true });
 });
 
@@ -149,7 +146,7 @@ describe("lab, the chapters that need no Docker", () => {
               end: String(Math.ceil(Date.now() / 1000)),
             });
             return (
-              (await (await fetch(`${tempo.url}/api/search?${params}`)).json()) as {
+              (await (await fetch(`${standins.url}/api/search?${params}`)).json()) as {
                 traces: Array<{ traceID: string }>;
               }
             ).traces;

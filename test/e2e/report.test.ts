@@ -12,12 +12,12 @@ import { ROLE_NAMES } from "../../src/roles.ts";
 import { over, type ReportData } from "../../src/verdict/report.ts";
 import { formatRed } from "../../src/verdict/report-render.ts";
 import { decodePng, ink } from "../support/png.ts";
-import { type StandIn, startTempo } from "./backends.ts";
 import { type Lab, lab } from "./lab.ts";
 import { REPO_ROOT } from "./peers.ts";
+import { startStandins } from "./standins.ts";
 
 let l: Lab;
-let tempo: StandIn;
+let tempo: ReturnType<typeof startStandins>;
 let flowing = true;
 let traffic: Promise<void>[] = [];
 const STATE = mkdtempSync(join(tmpdir(), "o11y-lab-report-"));
@@ -43,7 +43,7 @@ let paths: { markdown: string; html: string };
 
 beforeAll(async () => {
   l = await lab();
-  tempo = startTempo(l.sink);
+  tempo = startStandins(l.sink);
   traffic = [1, 2].map(async () => {
     while (flowing) {
       await fetch(`${l.gatewayUrl}/api/process`, { signal: AbortSignal.timeout(15_000) }).catch(() => undefined);

@@ -1,10 +1,10 @@
 /**
  * STAND-INS for Tempo's query API and Loki's query_range (both AGPL: never fetched, built or run here), written from
- * their documented HTTP APIs and fed by what the real collector exported to the e2e sink:
+ * their documented HTTP APIs and fed by what the real collector exported to the e2e sink (the TUI's and the checks'):
  * - Tempo `GET /api/search?q=<TraceQL>&start&end&limit` answers `{ traces: [{ traceID, rootServiceName,
  *   rootTraceName, startTimeUnixNano, durationMs }] }`; `GET /api/traces/<id>` answers the trace as Tempo does:
  *   OTLP JSON marshalled by Go's jsonpb, resource spans under `batches`, ids in base64, enums by name; 404 when the
- *   trace is unknown. Only the TraceQL the TUI builds is understood (service, status = error, traceDuration >=);
+ *   trace is unknown. Only the TraceQL the TUI and the lab build is understood (see traceqlConditions);
  *   anything else is a 400, never a silently wrong answer.
  * - Loki `GET /loki/api/v1/query_range` answers `{ status, data: { resultType: "streams", result: [{ stream, values }] } }`,
  *   newest first, after storing each record the way Loki's documented OTLP mapping does (src/stack/loki-otlp.ts) and
@@ -48,22 +48,39 @@ export function tempoTrace(requests: ReturnType<Sink["requests"]>, traceId: stri
 }
 
 interface Conditions {
-  service?: string;
+  /** `resource.<attribute> = "value"` */
+  resource: Record<string, string>;
   error: boolean;
   minDurationMs: number;
+  /** SPAN_KIND_… of `kind = server|consumer|…` */
+  kind?: string;
+  name?: string;
+  /** A span's own `duration >= Nms` / `duration < Nms` */
+  spanMinMs?: number;
+  spanBelowMs?: number;
 }
 
-/** The TraceQL the TUI builds: `{ resource.service.name = "x" && status = error }` or `… && traceDuration >= Nms }`. */
+/**
+ * The TraceQL the TUI, the dashboards and the lab build: one spanset of `&&`-joined `resource.<attr> = "x"`, `status = error`,
+ * `traceDuration >= Nms`, `kind = server`, `name = "x"`, `duration >= Nms` / `duration < Nms`.
+ */
 export function traceqlConditions(q: string): Conditions | string {
   const body = /^\{(.*)\}$/.exec(q.trim())?.[1];
   if (body === undefined) return `the stand-in only understands one spanset, got ${q}`;
-  const conditions: Conditions = { error: false, minDurationMs: 0 };
-  for (const part of body.split("&&").map((p) => p.trim())) {
-    const service = /^resource\.service\.name = "([^"]+)"$/.exec(part);
+  const conditions: Conditions = { resource: {}, error: false, minDurationMs: 0 };
+  for (const part of body.split("&&").map((p) => p.trim().replace(/\s*(>=|<|=)\s*/, " $1 "))) {
+    const resource = /^resource\.([\w.]+) = "([^"]+)"$/.exec(part);
     const duration = /^traceDuration >= (\d+)ms$/.exec(part);
-    if (service) conditions.service = service[1];
+    const kind = /^kind = (server|client|producer|consumer|internal)$/.exec(part);
+    const name = /^name = "([^"]+)"$/.exec(part);
+    const spanDuration = /^duration (>=|<) (\d+)ms$/.exec(part);
+    if (resource) conditions.resource[resource[1] ?? ""] = resource[2] ?? "";
     else if (part === "status = error") conditions.error = true;
     else if (duration) conditions.minDurationMs = Number(duration[1]);
+    else if (kind) conditions.kind = `SPAN_KIND_${kind[1]?.toUpperCase()}`;
+    else if (name) conditions.name = name[1];
+    else if (spanDuration?.[1] === ">=") conditions.spanMinMs = Number(spanDuration[2]);
+    else if (spanDuration) conditions.spanBelowMs = Number(spanDuration[2]);
     else return `the stand-in does not understand ${part}`;
   }
   return conditions;
@@ -71,7 +88,13 @@ export function traceqlConditions(q: string): Conditions | string {
 
 const nanos = (v: string | undefined) => BigInt(v ?? "0");
 
-function search(sink: Sink, url: URL): Response {
+/** What the stand-ins read of the sink (a test may hand them less than it received). */
+export type Feed = Pick<Sink, "spans" | "logRecords" | "requests">;
+
+const spanMs = (s: ReturnType<Sink["spans"]>[number]) =>
+  Number(nanos(s.span.endTimeUnixNano) - nanos(s.span.startTimeUnixNano)) / 1e6;
+
+function search(sink: Feed, url: URL): Response {
   const conditions = traceqlConditions(url.searchParams.get("q") ?? "");
   if (typeof conditions === "string") return new Response(conditions, { status: 400 });
   const start = BigInt(url.searchParams.get("start") ?? "0") * 1_000_000_000n;
@@ -88,8 +111,12 @@ function search(sink: Sink, url: URL): Response {
     if (begin < start || begin > end || durationMs < conditions.minDurationMs) continue;
     const matching = spans.filter(
       (s) =>
-        (!conditions.service || s.resource["service.name"] === conditions.service) &&
-        (!conditions.error || s.span.status?.code === 2),
+        Object.entries(conditions.resource).every(([k, v]) => s.resource[k] === v) &&
+        (!conditions.error || s.span.status?.code === 2) &&
+        (!conditions.kind || KINDS[s.span.kind ?? 0] === conditions.kind) &&
+        (!conditions.name || s.span.name === conditions.name) &&
+        (conditions.spanMinMs === undefined || spanMs(s) >= conditions.spanMinMs) &&
+        (conditions.spanBelowMs === undefined || spanMs(s) < conditions.spanBelowMs),
     );
     if (matching.length === 0) continue;
     const root = spans.find((s) => !s.span.parentSpanId);
@@ -105,7 +132,7 @@ function search(sink: Sink, url: URL): Response {
   return Response.json({ traces: traces.slice(0, limit), metrics: { inspectedTraces: byTrace.size } });
 }
 
-function queryRange(sink: Sink, url: URL): Response {
+function queryRange(sink: Feed, url: URL): Response {
   const query = url.searchParams.get("query") ?? "";
   const start = BigInt(url.searchParams.get("start") ?? "0");
   const end = BigInt(url.searchParams.get("end") ?? `${BigInt(Date.now()) * 1_000_000n}`);
@@ -134,7 +161,7 @@ function queryRange(sink: Sink, url: URL): Response {
 }
 
 /** Serves both stand-ins on a free loopback port; `url` is the Tempo URL and the Loki URL alike. */
-export function startStandins(sink: Sink): { url: string; stop(): Promise<void> } {
+export function startStandins(sink: Feed): { url: string; stop(): Promise<void> } {
   const server = Bun.serve({
     hostname: "127.0.0.1",
     port: 0,

@@ -1,32 +1,7 @@
 /** Trace search and a trace by id from Tempo (`GET /api/search`, `GET /api/traces/<id>`), for the checks. */
 import { reason } from "../tui/prometheus.ts";
+import { parseTrace, type TraceAnswer, type TraceSpan } from "../tui/trace.ts";
 import { Unreachable } from "./check.ts";
-
-/** One span of a fetched trace: the few fields the checks look at. */
-export interface TraceSpan {
-  readonly service: string;
-  readonly name: string;
-  /** SPAN_KIND_SERVER, … as Tempo spells it, or the OTLP number */
-  readonly kind: string;
-  readonly durationMs: number;
-  readonly error: boolean;
-}
-
-interface KeyValue {
-  key: string;
-  value?: { stringValue?: string };
-}
-interface RawSpan {
-  name?: string;
-  kind?: string | number;
-  startTimeUnixNano?: string;
-  endTimeUnixNano?: string;
-  status?: { code?: string | number };
-}
-interface ResourceSpans {
-  resource?: { attributes?: KeyValue[] };
-  scopeSpans?: Array<{ spans?: RawSpan[] }>;
-}
 
 export class Tempo {
   constructor(
@@ -68,25 +43,11 @@ export class Tempo {
     return response.json();
   }
 
-  /** The trace's spans, or undefined when Tempo has no such trace (yet). */
+  /** The trace's spans (parsed as the TUI's waterfall parses them), or undefined when Tempo has no such trace (yet). */
   async trace(traceId: string): Promise<TraceSpan[] | undefined> {
     const answer = (await this.get(`/api/traces/${encodeURIComponent(traceId)}`, `trace ${traceId}`)) as
-      | { trace?: { resourceSpans?: ResourceSpans[] }; batches?: ResourceSpans[] }
+      | TraceAnswer
       | undefined;
-    if (!answer) return undefined;
-    // /api/traces answers `batches`; the v2 endpoint's wrapping in `trace` is read too.
-    const batches = answer.trace?.resourceSpans ?? answer.batches ?? [];
-    return batches.flatMap((batch) => {
-      const service = batch.resource?.attributes?.find((a) => a.key === "service.name")?.value?.stringValue ?? "?";
-      return (batch.scopeSpans ?? []).flatMap((scope) =>
-        (scope.spans ?? []).map((span) => ({
-          service,
-          name: span.name ?? "?",
-          kind: String(span.kind ?? ""),
-          durationMs: Number(BigInt(span.endTimeUnixNano ?? "0") - BigInt(span.startTimeUnixNano ?? "0")) / 1e6,
-          error: span.status?.code === "STATUS_CODE_ERROR" || span.status?.code === 2,
-        })),
-      );
-    });
+    return answer ? parseTrace(traceId, answer).spans : undefined;
   }
 }

@@ -123,7 +123,7 @@ describe("lab, the chapters that need no Docker", () => {
         if (step === "07-chaos-basics 1") expect((await chaos("delay-service-a", "--app")).code).toBe(0);
         if (step === "07-chaos-basics 2" || step === "13-capstone 3") expect((await chaos("stop")).code).toBe(0);
         if (step === "08-chaos-levels 1") {
-          for (const scenario of ["network-delay", "500-errors"]) {
+          for (const scenario of ["delay-service-a", "500-errors"]) {
             const watched = await chaos(scenario, "--app", "--watch");
             expect(watched.out).toContain(`PASS ${scenario}`);
             // Back to normal before the next one, or its baseline would still carry this fault.

@@ -12,15 +12,18 @@ interface Received {
 
 /**
  * A stand-in for the collector's OTLP/HTTP receiver, as the OTLP spec describes it: POST /v1/<signal>,
- * protobuf or JSON, answered 200 with an empty response message. Paths under /hang never answer.
+ * protobuf or JSON, answered 200 with an empty response message. Paths under /hang never answer; paths under
+ * /flaky are refused with a 400 (not retried) while `refusing` is set.
  */
 const received: Received[] = [];
+let refusing = false;
 const receiver = Bun.serve({
   hostname: "127.0.0.1",
   port: 0,
   async fetch(request) {
     const { pathname } = new URL(request.url);
     if (pathname.startsWith("/hang")) return new Promise<Response>(() => {});
+    if (pathname.startsWith("/flaky") && refusing) return new Response("refused", { status: 400 });
     const contentType = request.headers.get("content-type") ?? "";
     const bytes = await request.arrayBuffer();
     const body = contentType.includes("json") ? JSON.parse(new TextDecoder().decode(bytes)) : {};
@@ -191,8 +194,39 @@ describe("OTEL_* environment", () => {
     }
     const lines = said.map((l) => JSON.parse(l));
     expect(lines.length).toBeGreaterThan(0);
-    expect(lines[0]).toMatchObject({ level: "ERROR", service: "service-d" });
+    expect(lines.find((l) => l.level === "ERROR")).toMatchObject({ service: "service-d" });
     expect(lines.map((l) => l.message).join("\n")).toMatch(/^opentelemetry: .*timed out/m);
+  });
+
+  test("exports that start failing are said once, and when they work again, with how much was dropped", async () => {
+    const said: string[] = [];
+    diag.setLogger(
+      diagLogger("service-d", (l) => said.push(l)),
+      DiagLogLevel.INFO,
+    );
+    const { tracerProvider } = build({ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `${endpoint}/flaky/v1/traces` });
+    const batch = async () => {
+      tracerProvider.getTracer("t").startSpan("s").end();
+      await tracerProvider.forceFlush().catch(() => {});
+    };
+    try {
+      refusing = true;
+      await batch();
+      await batch();
+      refusing = false;
+      await batch();
+      await batch();
+    } finally {
+      refusing = false;
+      diag.disable();
+      await tracerProvider.shutdown();
+    }
+    const mine = said
+      .map((l) => JSON.parse(l).message as string)
+      .filter((m) => /^opentelemetry: traces export/.test(m));
+    expect(mine).toHaveLength(2);
+    expect(mine[0]).toMatch(/traces export failing \(.*\): traces are dropped until the backend answers again/);
+    expect(mine[1]).toMatch(/traces export works again after \d+ s; 2 batch\(es\) were dropped meanwhile/);
   });
 
   test("OTEL_PROPAGATORS chooses what is injected; OTEL_TRACES_SAMPLER what is recorded", () => {

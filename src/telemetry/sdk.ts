@@ -56,6 +56,7 @@ import {
 import type { RoleName } from "../roles.ts";
 import { VERSION } from "../version.ts";
 import { type OtelEnv, readOtelEnv } from "./env.ts";
+import { watchExports } from "./export-health.ts";
 
 /** What `serve` holds on to: flush on shutdown, and whether anything is being recorded at all. */
 export interface Telemetry {
@@ -189,14 +190,16 @@ export function createProviders(role: RoleName, config: OtelEnv, env: Env): Prov
       resource,
       sampler: samplerOf(config),
       spanLimits: config.spanLimits,
-      spanProcessors: spanExporters(config).map((exporter) => new BatchSpanProcessor({ exporter, ...config.bsp })),
+      spanProcessors: spanExporters(config).map(
+        (exporter) => new BatchSpanProcessor({ exporter: watchExports("traces", exporter), ...config.bsp }),
+      ),
     }),
     meterProvider: new MeterProvider({
       resource,
       readers: metricExporters(config).map(
         (exporter) =>
           new PeriodicExportingMetricReader({
-            exporter,
+            exporter: watchExports("metrics", exporter),
             exportIntervalMillis: config.metricExportIntervalMillis,
             exportTimeoutMillis: config.metricExportTimeoutMillis,
           }),
@@ -205,7 +208,9 @@ export function createProviders(role: RoleName, config: OtelEnv, env: Env): Prov
     loggerProvider: new LoggerProvider({
       resource,
       logRecordLimits: config.logRecordLimits,
-      processors: logExporters(config).map((exporter) => new BatchLogRecordProcessor({ exporter, ...config.blrp })),
+      processors: logExporters(config).map(
+        (exporter) => new BatchLogRecordProcessor({ exporter: watchExports("logs", exporter), ...config.blrp }),
+      ),
     }),
   };
 }

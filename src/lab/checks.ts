@@ -8,7 +8,7 @@ import { ROLE_NAMES, type RoleName } from "../roles.ts";
 import { composeArgs, parsePs, stackServices } from "../stack/compose.ts";
 import { checkDocker } from "../stack/preflight.ts";
 import { stackDir, stateDir } from "../stack/state.ts";
-import { type Backends, type Check, formatValue, type Verdict } from "../verdict/check.ts";
+import { type Backends, type Check, formatValue, Unreachable, type Verdict } from "../verdict/check.ts";
 import { exemplarsCheck, traceLogs } from "../verdict/doctor.ts";
 import { measure } from "../verdict/hypothesis.ts";
 import { current, readJournal } from "../verdict/journal.ts";
@@ -20,6 +20,7 @@ export const CONSUMER_TRACES = '{ resource.service.name = "service-c" && kind = 
 const fail = (line: string, fix?: string): Verdict => ({ ok: false, line, ...(fix ? { fix } : {}) });
 
 async function containers(b: Backends) {
+  if (!b.docker.path) throw new Unreachable("Docker is not installed (no docker on PATH)");
   const ps = await b.docker.capture([...composeArgs(stackDir()), "ps", "--all", "--format", "json"]);
   if (ps.code !== 0) throw new Error(`docker compose ps failed: ${ps.stderr.trim().split("\n").at(-1) ?? ps.code}`);
   return parsePs(ps.stdout);

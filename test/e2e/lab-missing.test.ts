@@ -5,7 +5,7 @@
 import { afterAll, describe, expect, test } from "bun:test";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { REPO_ROOT } from "./peers.ts";
 import { startStandins } from "./standins.ts";
 
@@ -23,9 +23,20 @@ function at(chapter: string, step: number): void {
 }
 
 async function check(...extra: string[]): Promise<{ code: number; lines: string[] }> {
+  const down = "http://127.0.0.1:9";
   const child = Bun.spawn(
-    [process.execPath, join(REPO_ROOT, "src/index.ts"), "lab", "check", ...extra, "--tempo", tempo.url],
-    { cwd: REPO_ROOT, env: { ...process.env, O11Y_LAB_STATE_DIR: STATE }, stdout: "pipe", stderr: "pipe" },
+    [
+      process.execPath,
+      join(REPO_ROOT, "src/index.ts"),
+      ...["lab", "check", ...extra, "--tempo", tempo.url, "--services", `api-gateway=${down}`],
+    ],
+    // No docker on PATH: the Docker chapters' checks must say so, whatever engine this machine has.
+    {
+      cwd: REPO_ROOT,
+      env: { ...process.env, O11Y_LAB_STATE_DIR: STATE, PATH: dirname(process.execPath) },
+      stdout: "pipe",
+      stderr: "pipe",
+    },
   );
   const [out, err, code] = await Promise.all([
     new Response(child.stdout).text(),
@@ -55,12 +66,17 @@ describe("lab check says what is missing", () => {
     ["08-chaos-levels", 0, [], "✗ chaos verdicts: no PASS yet for a scenario that moves latency and errors"],
     ["13-capstone", 1, [], "✗ your trace: give the slow trace's id — o11y-lab lab check --answer <32 hex trace id>"],
     ["13-capstone", 1, ["--answer", "ab".repeat(16)], `✗ your trace: Tempo has no trace ${"ab".repeat(16)}`],
+    ["02-prerequisites", 0, [], "✗ Docker: Docker is not installed (no docker on PATH) — install Docker Desktop"],
+    ["03-up", 0, [], "✗ containers: Docker is not installed (no docker on PATH)"],
+    ["14-cleanup", 0, [], "✗ lab down: Docker is not installed (no docker on PATH)"],
   ];
   for (const [chapter, step, extra, line] of cases) {
     test(`${chapter} step ${step + 1}${extra.length ? " (an unknown trace)" : ""}`, async () => {
       at(chapter, step);
       const { code, lines } = await check(...extra);
       expect(lines[0]).toStartWith(line);
+      if (chapter === "03-up")
+        expect(lines[1]).toBe("✗ gateway: nothing answers at http://127.0.0.1:9/api/process — o11y-lab up");
       expect(lines.at(-1)).toStartWith("o11y-lab: not yet — o11y-lab lab hint: ");
       expect(code).not.toBe(0);
     });

@@ -15,9 +15,21 @@ export function cpuMs(pid: number): number {
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS_PER_SECOND;
 }
 
+const kbField = (text: string, name: string) =>
+  Number(new RegExp(`^${name}:\\s+(\\d+)`, "m").exec(text)?.[1] ?? 0) / 1024;
+
 export function rssMiB(pid: number): number {
-  const kb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0);
-  return kb / 1024;
+  return kbField(readFileSync(`/proc/${pid}/status`, "utf8"), "VmRSS");
+}
+
+/**
+ * A process' RSS split: anonymous memory is its own (heaps, JIT code); the rest is mostly the executable's pages,
+ * which every role running the same binary shares. PSS counts shared pages once across the processes sharing them.
+ */
+export function memoryMiB(pid: number): { rss: number; anon: number; pss: number } {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  const pss = kbField(readFileSync(`/proc/${pid}/smaps_rollup`, "utf8"), "Pss");
+  return { rss: kbField(status, "VmRSS"), anon: kbField(status, "RssAnon"), pss };
 }
 
 function childrenOf(pid: number): number[] {
@@ -56,8 +68,7 @@ export function pidOf(binary: string): number {
 export function descendantsPssMiB(): number {
   return descendants().reduce((sum, pid) => {
     try {
-      const pss = Number(/^Pss:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, "utf8"))?.[1] ?? 0);
-      return sum + pss / 1024;
+      return sum + kbField(readFileSync(`/proc/${pid}/smaps_rollup`, "utf8"), "Pss");
     } catch {
       return sum;
     }

@@ -11,7 +11,7 @@ import { ROLES, type RoleName } from "../src/roles.ts";
 import { FROM_SOURCE, type Peers, ROLE_PORTS, type RoleProcess, spawnRole, startPeers } from "../test/e2e/lab.ts";
 import { cachePaths } from "../test/e2e/peers.ts";
 import { closedLoop, type LoadResult, openLoop } from "./load.ts";
-import { cpuMs, descendantsPssMiB, pidOf, rssMiB } from "./proc.ts";
+import { cpuMs, descendantsPssMiB, memoryMiB, pidOf, rssMiB } from "./proc.ts";
 
 const seconds = (name: string, fallback: number) => Number(process.env[name] ?? fallback) * 1000;
 const IDLE_MS = seconds("BENCH_IDLE_SECONDS", 60);
@@ -52,7 +52,7 @@ interface Phase {
 
 interface Run {
   label: string;
-  rss: Map<RoleName, { start: number; idle: number; peak: number }>;
+  rss: Map<RoleName, { start: number; idle: number; peak: number; anon: number; pss: number }>;
   idleMsPerMinute: Map<Who, number>;
   phases: Map<string, Phase>;
   drain: string;
@@ -93,7 +93,9 @@ async function measure(label: string, env: Record<string, string>, peers: Peers,
     ROLES.map((r) => spawnRole(r.name, peers, { ...COMPOSE_TELEMETRY, ...env }, `bench-${r.name}.log`, COMMAND)),
   );
   const roles = new Map(ROLES.map((r, i) => [r.name, (started[i] as RoleProcess).process.pid]));
-  const rss = new Map([...roles].map(([role, pid]) => [role, { start: rssMiB(pid), idle: 0, peak: 0 }]));
+  const rss = new Map(
+    [...roles].map(([role, pid]) => [role, { start: rssMiB(pid), idle: 0, peak: 0, anon: 0, pss: 0 }]),
+  );
   const meter = new CpuMeter(new Map<Who, number>([...roles, ["collector", collector]]));
   const pss = { idle: 0, peak: 0 };
   const sample = () => {
@@ -113,7 +115,7 @@ async function measure(label: string, env: Record<string, string>, peers: Peers,
   const idleMsPerMinute = new Map([...idleSpent].map(([who, ms]) => [who, (ms * 60_000) / IDLE_MS]));
   for (const [role, pid] of roles) {
     const r = rss.get(role);
-    if (r) r.idle = rssMiB(pid);
+    if (r) ({ rss: r.idle, anon: r.anon, pss: r.pss } = memoryMiB(pid));
   }
   pss.idle = descendantsPssMiB();
 
@@ -157,6 +159,8 @@ for (const w of everyone) {
     const [a, b] = [on.rss.get(w), off.rss.get(w)];
     const cell = (r: typeof a) => (r ? `${fmt(r.start, 0)} / ${fmt(r.idle, 0)} / ${fmt(r.peak, 0)}` : "-");
     add(w, "RSS MiB start / warm idle / peak", cell(a), cell(b), ratio(a?.idle, b?.idle));
+    const own = (r: typeof a) => (r ? `${fmt(r.anon, 0)} / ${fmt(r.pss, 0)}` : "-");
+    add(w, "warm idle MiB: anonymous / PSS", own(a), own(b), ratio(a?.pss, b?.pss));
   }
   const [ia, ib] = [on.idleMsPerMinute.get(w), off.idleMsPerMinute.get(w)];
   add(w, "idle CPU ms/min", fmt(ia, 0), fmt(ib, 0), ratio(ia, ib));
@@ -204,6 +208,7 @@ for (const line of lines)
 console.log(
   "\nCPU figures are the processes' own (utime+stime), comparable on a busy machine; req/s and latencies are wall " +
     "clock and move with whatever else the cores run. Telemetry's cost is the on/off ratio of all five roles' CPU per " +
-    "request at saturation; the collector's CPU is listed apart (it is not the services' cost).",
+    "request at saturation; the collector's CPU is listed apart (it is not the services' cost). RSS includes the " +
+    "Bun executable's pages, which the five roles share (one binary): anonymous memory is each role's own.",
 );
 process.exit(0);

@@ -207,8 +207,9 @@ for (const line of lines)
   );
 console.log(
   "\nCPU figures are the processes' own (utime+stime), comparable on a busy machine; req/s and latencies are wall " +
-    "clock and move with whatever else the cores run. Telemetry's cost is the on/off ratio of all five roles' CPU per " +
-    "request at saturation; the collector's CPU is listed apart (it is not the services' cost). RSS includes the " +
+    "clock and move with whatever else the cores run. Saturation's throughput is bounded by the simulated work " +
+    "(service-d sleeps 100-500 ms) unless the clients outrun the CPU, so telemetry's cost is the on/off ratio of all " +
+    "five roles' CPU per request at saturation, which is what throughput loses once the cores are the limit; the collector's CPU is listed apart (it is not the services' cost). RSS includes the " +
     "Bun executable's pages, which the five roles share (one binary): anonymous memory is each role's own.",
 );
 process.exit(0);

@@ -4,8 +4,11 @@
  * data kept, down -v, up --build, dockerd restarting under the lab; the figures printed at the end; nothing left.
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
+import { chmodSync, copyFileSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { VERSION } from "../../src/version.ts";
-import { allHealthy, docker, figure, lab, type Run, said, states, until } from "./engine.ts";
+import { allHealthy, BINARY, docker, ENV, figure, lab, type Run, said, states, until } from "./engine.ts";
 
 const MINUTE = 60_000;
 const SINK = "o11y-lab-test-otlp-sink";
@@ -88,6 +91,21 @@ test(
   12 * MINUTE,
 );
 
+test("a binary installed mode 0700 (uid 10001 in the containers cannot run it): one line saying so, the lab untouched", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "o11y-lab-0700-"));
+  const copy = join(dir, "o11y-lab");
+  copyFileSync(BINARY, copy);
+  chmodSync(copy, 0o700);
+  try {
+    const run = Bun.spawnSync([copy, "up"], { env: ENV });
+    expect(run.exitCode).toBe(1);
+    expect(run.stderr.toString()).toContain(`${copy} has mode 0700: the service containers run it as uid 10001`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  expect(await allHealthy()).toBe(true);
+});
+
 test(
   "a failing up over the running lab (its build cannot get its base image) leaves the lab running",
   async () => {
@@ -155,21 +173,26 @@ test(
   6 * MINUTE,
 );
 
-test("RAM per container and for the whole stack, from docker stats", async () => {
-  const stats = await docker("stats", "--no-stream", "--format", "{{.Name}} {{.MemUsage}}");
-  expect(stats.code, said(stats)).toBe(0);
-  const units: Record<string, number> = { B: 1, KiB: 1024, MiB: 1024 ** 2, GiB: 1024 ** 3 };
-  let total = 0;
-  for (const line of stats.stdout.trim().split("\n")) {
-    const m = /^(\S+) ([\d.]+)(B|KiB|MiB|GiB) \//.exec(line);
-    if (!m) continue;
-    const bytes = Number(m[2]) * (units[m[3] ?? "B"] ?? 1);
-    total += bytes;
-    figure(`RAM ${m[1]} (MiB)`, (bytes / 1024 ** 2).toFixed(0));
-  }
-  figure("RAM whole stack (MiB)", (total / 1024 ** 2).toFixed(0));
-  expect(total).toBeGreaterThan(0);
-});
+test(
+  "RAM per container and for the whole stack, from docker stats",
+  async () => {
+    await traffic(50);
+    const stats = await docker("stats", "--no-stream", "--format", "{{.Name}} {{.MemUsage}}");
+    expect(stats.code, said(stats)).toBe(0);
+    const units: Record<string, number> = { B: 1, KiB: 1024, MiB: 1024 ** 2, GiB: 1024 ** 3 };
+    let total = 0;
+    for (const line of stats.stdout.trim().split("\n")) {
+      const m = /^(\S+) ([\d.]+)(B|KiB|MiB|GiB) \//.exec(line);
+      if (!m) continue;
+      const bytes = Number(m[2]) * (units[m[3] ?? "B"] ?? 1);
+      total += bytes;
+      figure(`RAM ${m[1]} (MiB)`, (bytes / 1024 ** 2).toFixed(0));
+    }
+    figure("RAM whole stack (MiB)", (total / 1024 ** 2).toFixed(0));
+    expect(total).toBeGreaterThan(0);
+  },
+  2 * MINUTE,
+);
 
 test("down -v at the end leaves nothing: no container, volume or network of the lab", async () => {
   const down = await lab(["down", "-v"]);

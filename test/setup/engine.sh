@@ -45,8 +45,13 @@ install_packages() {
   for cmd in dockerd containerd runc debootstrap dnsmasq; do command -v "$cmd" >/dev/null || missing+=("$cmd"); done
   [ "${#missing[@]}" -eq 0 ] && { log "docker.io, debootstrap, dnsmasq: present"; return; }
   log "installing docker.io debootstrap dnsmasq-base from Debian (missing: ${missing[*]})…"
+  # The package's own start script would run a dockerd with its defaults (iptables rules on the host): keep
+  # invoke-rc.d from starting anything while it installs.
+  local policy=/usr/sbin/policy-rc.d added=""
+  if [ ! -e "$policy" ]; then printf '#!/bin/sh\nexit 101\n' >"$policy" && chmod 755 "$policy" && added=1; fi
   DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends docker.io debootstrap dnsmasq-base >/dev/null
+  [ -z "$added" ] || rm -f "$policy"
 }
 
 install_compose() {

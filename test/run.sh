@@ -54,6 +54,12 @@ $BUN --config=test/e2e/bunfig.toml test --timeout=120000 --path-ignore-patterns=
 [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
 count "$LOG_DIR/e2e.log"
 
+# Last, on its own: it starts a Docker engine (and always stops it) and publishes the lab on 127.0.0.1's ports.
+step "real-engine tier: o11y-lab up, down, status, logs, k6 and chaos on a real Docker engine (test/engine)"
+timeout 2700 bash test/engine/run.sh 2>&1 | tee "$LOG_DIR/engine.log"
+[ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+count "$LOG_DIR/engine.log"
+
 if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
 echo
 echo "tests: $passed passed, $failed failed"

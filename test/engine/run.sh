@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The real-engine tier: o11y-lab itself (compiled) driving a real Docker engine. Installs and starts the engine
-# (test/setup/engine.sh), builds the binary, runs the tier's test files in order (lab, chaos, lifecycle), prints
-# the figures, and always stops the engine and removes what the lab left, pass or fail. Ends with the three
+# (test/setup/engine.sh), builds the binary, runs the tier's test files in order (lab, chaos, lifecycle, darwin), prints
+# the figures, and always stops the engine and removes what the lab left, pass or fail. Ends with the four
 # files' "N pass" / "N fail" added up, the lines test/run.sh counts.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
@@ -36,7 +36,7 @@ O11Y_LAB_STATE_DIR="$STATE" dist/o11y-lab down -v >/dev/null 2>&1
 docker images -q 'o11y-lab/*' | xargs -r docker rmi -f >/dev/null 2>&1
 ready=$SECONDS
 
-for file in lab chaos lifecycle; do
+for file in lab chaos lifecycle darwin; do
   log=$(mktemp)
   timeout 1500 $BUN --config=test/engine/bunfig.toml test "./test/engine/$file.test.ts" 2>&1 | tee "$log"
   [ "${PIPESTATUS[0]}" -eq 0 ] || status=1

@@ -53,6 +53,11 @@ mkdir -p "$CTX/busybox"
 chmod 755 "$CTX/busybox/busybox"
 build "${TAG[busybox]}" "$HERE/busybox.Dockerfile" "$CTX/busybox"
 
+# oven/bun: the npm package's bun, the version package.json pins and compose.bundle.yaml's tag names
+mkdir -p "$CTX/bun"
+cp -u "$REPO_ROOT/node_modules/bun/bin/bun.exe" "$CTX/bun/bun"
+build "${TAG[bundle-base]}" "$HERE/bun.Dockerfile" "$CTX/bun" "BASE=${TAG[service-base]}" "OF=${TAG[bundle-base]}"
+
 mkdir -p "$CTX/collector"
 cp -u "$(peer "['collector']['binary']")" "$CTX/collector/otelcol"
 tar -xOf "$(ls "$E"/rootfs-tools-*.tar)" ./etc/ssl/certs/ca-certificates.crt >"$CTX/collector/ca-certificates.crt"

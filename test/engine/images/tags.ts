@@ -9,6 +9,7 @@ interface Service {
 }
 const compose = Bun.YAML.parse(stackFile("compose.yaml")) as { services: Record<string, Service> };
 const binary = Bun.YAML.parse(stackFile("compose.binary.yaml")) as { services: Record<string, Service> };
+const bundle = Bun.YAML.parse(stackFile("compose.bundle.yaml")) as { services: Record<string, Service> };
 const withWget = stackFile("images/with-wget.Dockerfile");
 const lines = new Map<string, string>();
 for (const [name, s] of Object.entries(compose.services)) {
@@ -16,6 +17,7 @@ for (const [name, s] of Object.entries(compose.services)) {
   else if (s.image && !s.image.startsWith("$")) lines.set(name, s.image);
 }
 lines.set("service-base", binary.services["api-gateway"]?.image ?? "");
+lines.set("bundle-base", bundle.services["api-gateway"]?.image ?? "");
 lines.set("busybox", /^FROM\s+(\S+)\s+AS busybox/m.exec(withWget)?.[1] ?? "");
 lines.set("k6", K6_IMAGE);
 lines.set("pumba", PUMBA_IMAGE);

@@ -51,7 +51,7 @@ function testCommand(name: K6TestName) {
       const dir = join(stateDir(), "k6");
       if (args.background) {
         if (!args.local) await requireLabNetwork(docker());
-        const { selfCommand } = await import("./serve.ts");
+        const { selfCommand } = await import("../self.ts");
         const flags = [
           ...(args.local ? ["--local"] : []),
           ...(load ? ["--vus", String(load.vus), "--duration", load.duration] : []),

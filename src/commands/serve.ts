@@ -1,6 +1,7 @@
 import { defineCommand } from "citty";
 import { LabError } from "../errors.ts";
 import { isRoleName, ROLE_NAMES, ROLES, type RoleName } from "../roles.ts";
+import { selfCommand } from "../self.ts";
 
 export default defineCommand({
   meta: {
@@ -69,11 +70,4 @@ async function serveAll(): Promise<void> {
     );
   }
   await Promise.all(children.map((c) => c.exited));
-}
-
-/** How to run this same program again: the compiled binary alone, or bun plus the entry script. */
-export function selfCommand(): string[] {
-  const script = process.argv[1];
-  const compiled = !script || script.startsWith("/$bunfs/") || script === process.execPath;
-  return compiled ? [process.execPath] : [process.execPath, script];
 }

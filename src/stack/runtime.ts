@@ -1,16 +1,10 @@
 import { consola } from "consola";
+import { runningBinary } from "../self.ts";
 import { VERSION } from "../version.ts";
 import { docker } from "./docker.ts";
 import type { LabDeps } from "./lifecycle.ts";
 import { portFree } from "./preflight.ts";
 import { stackDir } from "./state.ts";
-
-/** The compiled o11y-lab executable that is running, or undefined when running from source under bun. */
-export function runningBinary(): string | undefined {
-  const script = process.argv[1];
-  const compiled = !script || script.startsWith("/$bunfs/") || script === process.execPath;
-  return compiled ? process.execPath : undefined;
-}
 
 /** The lab's JS bundle: the one this binary embeds, or, running from source, the source tree bundled now. */
 export async function labBundle(): Promise<string> {

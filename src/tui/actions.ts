@@ -5,6 +5,7 @@ import { annotate } from "../chaos/grafana.ts";
 import { type ChaosDeps, startScenario, stopChaos } from "../chaos/run.ts";
 import { parseDuration } from "../k6/catalog.ts";
 import { ROLE_NAMES, ROLES, type RoleName } from "../roles.ts";
+import { selfCommand } from "../self.ts";
 import { docker } from "../stack/docker.ts";
 import type { ChaosItem } from "./state.ts";
 
@@ -28,13 +29,6 @@ export function chaosMenu(): ChaosItem[] {
     seconds: /^(\d+[hms])+$/.test(s.duration) ? parseDuration(s.duration) : undefined,
     expect: s.expect,
   }));
-}
-
-/** The command line that runs this same program: the compiled binary, or bun with the entry script. */
-export function selfCommand(): string[] {
-  const script = process.argv[1];
-  const compiled = !script || script.startsWith("/$bunfs/") || /^[A-Z]:\\~BUN\\/.test(script);
-  return compiled ? [process.execPath] : [process.execPath, script];
 }
 
 /**

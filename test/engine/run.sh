@@ -36,7 +36,7 @@ O11Y_LAB_STATE_DIR="$STATE" dist/o11y-lab down -v >/dev/null 2>&1
 docker images -q 'o11y-lab/*' | xargs -r docker rmi -f >/dev/null 2>&1
 ready=$SECONDS
 
-for file in lab chaos lifecycle darwin; do
+for file in lab chaos capstone lifecycle darwin; do
   log=$(mktemp)
   timeout 1500 $BUN --config=test/engine/bunfig.toml test "./test/engine/$file.test.ts" 2>&1 | tee "$log"
   [ "${PIPESTATUS[0]}" -eq 0 ] || status=1

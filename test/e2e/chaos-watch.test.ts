@@ -11,8 +11,8 @@ import { NO_FAULT } from "../../src/chaos/faults.ts";
 import { latencyQuantile } from "../../src/queries.ts";
 import { ROLE_NAMES } from "../../src/roles.ts";
 import { readJournal } from "../../src/verdict/journal.ts";
+import { runCli } from "./cli.ts";
 import { type Lab, lab } from "./lab.ts";
-import { REPO_ROOT } from "./peers.ts";
 
 let l: Lab;
 let flowing = true;
@@ -47,20 +47,7 @@ function services(overrides: Record<string, string> = {}): string {
   return ROLE_NAMES.map((role) => `${role}=${overrides[role] ?? l.roleUrl(role)}`).join(",");
 }
 
-async function cli(args: string[]): Promise<{ code: number; out: string }> {
-  const child = Bun.spawn(["node_modules/.bin/bun", join(REPO_ROOT, "src/index.ts"), ...args], {
-    cwd: REPO_ROOT,
-    env,
-    stdout: "pipe",
-    stderr: "pipe",
-  });
-  const [out, err, code] = await Promise.all([
-    new Response(child.stdout).text(),
-    new Response(child.stderr).text(),
-    child.exited,
-  ]);
-  return { code, out: `${out}${err}` };
-}
+const cli = (args: string[]) => runCli(args, env);
 
 const flags = () => ["--prometheus", l.prometheus.url, "--grafana", "http://127.0.0.1:9"];
 

@@ -4,11 +4,11 @@
  * or a backend gone, or a signal missing, it says which in one line and exits non-zero.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { dirname, join } from "node:path";
+import { dirname } from "node:path";
 import { ROLE_NAMES } from "../../src/roles.ts";
 import { panelPromQL } from "../../src/stack/dashboard-queries.ts";
+import { runCli } from "./cli.ts";
 import { type Lab, lab } from "./lab.ts";
-import { REPO_ROOT } from "./peers.ts";
 import { startStandins } from "./standins.ts";
 
 let l: Lab;
@@ -57,21 +57,8 @@ async function doctor(overrides: Record<string, string> = {}): Promise<{ code: n
     services: services(),
     ...overrides,
   };
-  const child = Bun.spawn(
-    [
-      process.execPath,
-      join(REPO_ROOT, "src/index.ts"),
-      "doctor",
-      ...Object.entries(flags).flatMap(([k, v]) => [`--${k}`, v]),
-    ],
-    { cwd: REPO_ROOT, env, stdout: "pipe", stderr: "pipe" },
-  );
-  const [out, err, code] = await Promise.all([
-    new Response(child.stdout).text(),
-    new Response(child.stderr).text(),
-    child.exited,
-  ]);
-  return { code, lines: `${out}${err}`.trim().split("\n") };
+  const { code, out } = await runCli(["doctor", ...Object.entries(flags).flatMap(([k, v]) => [`--${k}`, v])], env);
+  return { code, lines: out.trim().split("\n") };
 }
 
 const line = (lines: string[], name: string) =>

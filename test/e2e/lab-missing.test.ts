@@ -6,7 +6,7 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { REPO_ROOT } from "./peers.ts";
+import { runCli } from "./cli.ts";
 import { startStandins } from "./standins.ts";
 
 const STATE = mkdtempSync(join(tmpdir(), "o11y-lab-missing-"));
@@ -24,26 +24,12 @@ function at(chapter: string, step: number): void {
 
 async function check(...extra: string[]): Promise<{ code: number; lines: string[] }> {
   const down = "http://127.0.0.1:9";
-  const child = Bun.spawn(
-    [
-      process.execPath,
-      join(REPO_ROOT, "src/index.ts"),
-      ...["lab", "check", ...extra, "--tempo", tempo.url, "--services", `api-gateway=${down}`],
-    ],
+  const { code, out } = await runCli(
+    ["lab", "check", ...extra, "--tempo", tempo.url, "--services", `api-gateway=${down}`],
     // No docker on PATH: the Docker chapters' checks must say so, whatever engine this machine has.
-    {
-      cwd: REPO_ROOT,
-      env: { ...process.env, O11Y_LAB_STATE_DIR: STATE, PATH: dirname(process.execPath) },
-      stdout: "pipe",
-      stderr: "pipe",
-    },
+    { ...process.env, O11Y_LAB_STATE_DIR: STATE, PATH: dirname(process.execPath) },
   );
-  const [out, err, code] = await Promise.all([
-    new Response(child.stdout).text(),
-    new Response(child.stderr).text(),
-    child.exited,
-  ]);
-  return { code, lines: `${out}${err}`.trim().split("\n") };
+  return { code, lines: out.trim().split("\n") };
 }
 
 describe("lab check says what is missing", () => {

@@ -10,8 +10,8 @@ import { join } from "node:path";
 import { CHAPTERS } from "../../src/lab/lab.ts";
 import { latencyQuantile } from "../../src/queries.ts";
 import { ROLE_NAMES } from "../../src/roles.ts";
+import { runCli } from "./cli.ts";
 import { type Lab, lab } from "./lab.ts";
-import { REPO_ROOT } from "./peers.ts";
 import { startStandins } from "./standins.ts";
 
 let l: Lab;
@@ -22,20 +22,7 @@ let fastTrace = "";
 const STATE = mkdtempSync(join(tmpdir(), "o11y-lab-walk-"));
 const env = { ...process.env, NODE_ENV: "production", O11Y_LAB_STATE_DIR: STATE, NO_COLOR: "1", LANG: "en_US.UTF-8" };
 
-async function cli(args: string[], extraEnv: Record<string, string> = {}): Promise<{ code: number; out: string }> {
-  const child = Bun.spawn([process.execPath, join(REPO_ROOT, "src/index.ts"), ...args], {
-    cwd: REPO_ROOT,
-    env: { ...env, ...extraEnv },
-    stdout: "pipe",
-    stderr: "pipe",
-  });
-  const [out, err, code] = await Promise.all([
-    new Response(child.stdout).text(),
-    new Response(child.stderr).text(),
-    child.exited,
-  ]);
-  return { code, out: `${out}${err}` };
-}
+const cli = (args: string[], extraEnv: Record<string, string> = {}) => runCli(args, { ...env, ...extraEnv });
 
 const backendFlags = () => [
   "--prometheus",

@@ -12,8 +12,8 @@ import { ROLE_NAMES } from "../../src/roles.ts";
 import { over, type ReportData } from "../../src/verdict/report.ts";
 import { formatRed } from "../../src/verdict/report-render.ts";
 import { decodePng, ink } from "../support/png.ts";
+import { runCli } from "./cli.ts";
 import { type Lab, lab } from "./lab.ts";
-import { REPO_ROOT } from "./peers.ts";
 import { startStandins } from "./standins.ts";
 
 let l: Lab;
@@ -23,20 +23,7 @@ let traffic: Promise<void>[] = [];
 const STATE = mkdtempSync(join(tmpdir(), "o11y-lab-report-"));
 const env = { ...process.env, NODE_ENV: "production", O11Y_LAB_STATE_DIR: STATE, NO_COLOR: "1" };
 
-async function cli(args: string[]): Promise<{ code: number; out: string }> {
-  const child = Bun.spawn([process.execPath, join(REPO_ROOT, "src/index.ts"), ...args], {
-    cwd: REPO_ROOT,
-    env,
-    stdout: "pipe",
-    stderr: "pipe",
-  });
-  const [out, err, code] = await Promise.all([
-    new Response(child.stdout).text(),
-    new Response(child.stderr).text(),
-    child.exited,
-  ]);
-  return { code, out: `${out}${err}` };
-}
+const cli = (args: string[]) => runCli(args, env);
 
 const services = () => ROLE_NAMES.map((role) => `${role}=${l.roleUrl(role)}`).join(",");
 let paths: { markdown: string; html: string };

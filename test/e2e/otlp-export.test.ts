@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { otlpExportConfig } from "../../src/stack/otlp-export.ts";
-import { cachePaths, pollUntil, portOpen, REPO_ROOT } from "./peers.ts";
+import { cachePaths, pollUntil, portOpen, REPO_ROOT, tail } from "./peers.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "o11y-lab-otlp-export-"));
 const children: Array<{ kill(): void }> = [];
@@ -18,9 +18,10 @@ afterAll(() => {
 });
 
 /** Ports of its own, so the shared lab's collector (fixed test ports) can run at the same time. */
-async function freePorts(count: number): Promise<number[]> {
+async function freePorts(count: number, from: number): Promise<number[]> {
   const ports: number[] = [];
-  for (let port = 46_000; ports.length < count && port < 47_000; port++) if (!(await portOpen(port))) ports.push(port);
+  for (let port = from; ports.length < count && port < from + 1000; port++)
+    if (!(await portOpen(port))) ports.push(port);
   return ports;
 }
 
@@ -48,27 +49,38 @@ test("the collector validates and runs with the overlay, and exports every signa
   expect(validate.stderr.toString()).not.toContain("Error");
   expect(validate.exitCode).toBe(0);
 
-  const [grpc, http, prom, health, own] = await freePorts(5);
   const sink = `http://127.0.0.1:${external.port}/stack`;
-  const collector = Bun.spawn([binary, ...configs], {
-    env: {
-      ...process.env,
-      OTEL_BIND: "127.0.0.1",
-      OTLP_GRPC_PORT: String(grpc),
-      OTLP_HTTP_PORT: String(http),
-      OTEL_PROMETHEUS_PORT: String(prom),
-      OTEL_HEALTH_PORT: String(health),
-      OTEL_METRICS_PORT: String(own),
-      TEMPO_OTLP_URL: sink,
-      LOKI_OTLP_URL: `${sink}/otlp/v1/logs`,
-    },
-    stdout: "ignore",
-    stderr: "ignore",
-  });
-  children.push(collector);
-  await pollUntil("the collector's health check", async () => (await fetch(`http://127.0.0.1:${health}/`)).ok, {
-    timeoutMs: 30_000,
-  });
+  const log = join(dir, "otelcol.log");
+  /** Starts the collector on ports of its own; a run that exits before its health check answers is tried again on
+   * other ports (a port found free may be taken before the collector binds it), with its log in the error. */
+  async function start(attempt = 1): Promise<number> {
+    const [grpc, http, prom, health, own] = await freePorts(5, 46_000 + 1000 * (attempt - 1));
+    const collector = Bun.spawn([binary, ...configs], {
+      env: {
+        ...process.env,
+        OTEL_BIND: "127.0.0.1",
+        OTLP_GRPC_PORT: String(grpc),
+        OTLP_HTTP_PORT: String(http),
+        OTEL_PROMETHEUS_PORT: String(prom),
+        OTEL_HEALTH_PORT: String(health),
+        OTEL_METRICS_PORT: String(own),
+        TEMPO_OTLP_URL: sink,
+        LOKI_OTLP_URL: `${sink}/otlp/v1/logs`,
+      },
+      stdout: "ignore",
+      stderr: Bun.file(log),
+    });
+    children.push(collector);
+    await pollUntil(
+      "the collector's health check",
+      async () => collector.exitCode !== null || (await fetch(`http://127.0.0.1:${health}/`)).ok,
+      { timeoutMs: 30_000, detail: () => tail(log) },
+    );
+    if (collector.exitCode === null) return http as number;
+    if (attempt >= 3) throw new Error(`the collector exited (${collector.exitCode}) three times:\n${tail(log)}`);
+    return start(attempt + 1);
+  }
+  const http = await start();
 
   const resource = { attributes: [{ key: "service.name", value: { stringValue: "export-test" } }] };
   const now = `${Date.now()}000000`;

@@ -43,6 +43,9 @@ case "$*" in
     if [ -f "$FAKE_DIR/ps.$n.json" ]; then cat "$FAKE_DIR/ps.$n.json"; elif [ -f "$FAKE_DIR/ps.json" ]; then cat "$FAKE_DIR/ps.json"; fi
     exit 0 ;;
   *" up --detach --remove-orphans")
+    if [ -f "$FAKE_DIR/crash-up" ]; then
+      rm "$FAKE_DIR/crash-up"; echo "fatal error: concurrent map writes" >&2; exit 2
+    fi
     if [ -f "$FAKE_DIR/fail-up" ]; then
       echo "Error response from daemon: driver failed programming external connectivity" >&2; exit 1
     fi
@@ -310,6 +313,21 @@ describe("up", () => {
       "docker compose up failed (exit 1); it stopped api-gateway, otel-collector, prometheus, grafana, which were running before — ",
     );
     expect(message).toContain("o11y-lab up with the options the lab ran with starts them again");
+  });
+
+  test("Compose crashing (a Go fatal error, exit 2) is said and run once more; the lab comes up", async () => {
+    writeFileSync(join(fake, "crash-up"), "");
+    await up(deps());
+    expect(argv().filter((line) => line.endsWith("up --detach --remove-orphans"))).toHaveLength(2);
+    expect(output.join("\n")).toContain("Docker Compose itself crashed (exit 2");
+    expect(output.join("\n")).toContain("all 12 containers healthy");
+  });
+
+  test("Compose crashing, then failing on the second run: that failure is the error, and it runs no third time", async () => {
+    writeFileSync(join(fake, "crash-up"), "");
+    writeFileSync(join(fake, "fail-up"), "");
+    expect(await failure(up(deps()))).toStartWith("docker compose up failed (exit 1)");
+    expect(argv().filter((line) => line.endsWith("up --detach --remove-orphans"))).toHaveLength(2);
   });
 
   test("a failing up that stopped nothing says the running lab was left as it was", async () => {

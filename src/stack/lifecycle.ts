@@ -145,6 +145,9 @@ function dockerFailed(what: string, code: number, stderr = ""): LabError {
   );
 }
 
+/** The exit status of a Go program that panicked or hit a fatal runtime error, as Compose is. */
+const GO_CRASH = 2;
+
 /** `o11y-lab up`: preflight, write the stack files, start the project, wait until every container is healthy. */
 export async function up(deps: LabDeps, options: UpOptions = {}): Promise<void> {
   const { docker, dir, report } = deps;
@@ -195,7 +198,15 @@ export async function up(deps: LabDeps, options: UpOptions = {}): Promise<void> 
   report.start(
     `starting the lab (services run ${image.describe}${options.otlpEndpoint ? `; also exporting to ${options.otlpEndpoint}` : ""})`,
   );
-  const code = await docker.attach([...composeArgs(dir, overlays), "up", "--detach", "--remove-orphans"]);
+  const upArgs = [...composeArgs(dir, overlays), "up", "--detach", "--remove-orphans"];
+  let code = await docker.attach(upArgs);
+  if (code === GO_CRASH) {
+    // Compose up is idempotent: once more picks up where the crash left off.
+    report.warn(
+      "Docker Compose itself crashed (exit 2, a Go runtime error; before 2.30 it can when it recreates containers others depend on: docker/compose#12186); running docker compose up once more",
+    );
+    code = await docker.attach(upArgs);
+  }
   if (code !== 0) throw await upFailed(deps, code, running);
   await waitHealthy(deps, [...services.keys()], options, started);
   printUrls(report);

@@ -27,6 +27,7 @@ export const main = defineCommand({
     doctor: lazy(() => import("./commands/doctor.ts")),
     report: lazy(() => import("./commands/report.ts")),
     lab: lazy(() => import("./commands/lab.ts")),
+    k8s: lazy(() => import("./commands/k8s.ts")),
   },
 });
 

@@ -7,12 +7,17 @@ export const OTLP_EXPORT_FILE = "private/otlp-export.yaml";
 /** The exporter `up --otlp-endpoint` adds to every collector pipeline. */
 export const EXTERNAL_EXPORTER = "otlphttp/external";
 
-/** Every value of a repeatable flag (`--flag v` or `--flag=v`); citty's parsed args keep only the last one. */
-export function repeatedFlag(rawArgs: readonly string[], flag: string): string[] {
+/**
+ * Every value of a repeatable flag (`--flag v` or `--flag=v`), under any of its names, in the order given; citty's
+ * parsed args keep only the last one.
+ */
+export function repeatedFlag(rawArgs: readonly string[], ...flags: string[]): string[] {
   const values: string[] = [];
   rawArgs.forEach((arg, i) => {
-    if (arg === flag && i + 1 < rawArgs.length) values.push(rawArgs[i + 1] ?? "");
-    else if (arg.startsWith(`${flag}=`)) values.push(arg.slice(flag.length + 1));
+    for (const flag of flags) {
+      if (arg === flag && i + 1 < rawArgs.length) values.push(rawArgs[i + 1] ?? "");
+      else if (arg.startsWith(`${flag}=`)) values.push(arg.slice(flag.length + 1));
+    }
   });
   return values;
 }

@@ -42,6 +42,20 @@ BUN_INSTALL_CACHE_DIR="${O11Y_LAB_CACHE:-$HOME/.cache/o11y-lab}/bun-runtimes" ti
 [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
 count "$LOG_DIR/release.log"
 
+# The chart on Kubernetes: helm lint/template for every documented value set, then a server-side dry run and
+# `o11y-lab k8s up/status/down` against a real kube-apiserver and etcd (no nodes), on loopback ports of its own.
+# The tools are built from Go modules once (cold: 15-25 min on 2 cores, under nice), cached with the peers.
+step "Kubernetes: the chart under helm lint/template and a real kube-apiserver's dry run (test/k8s)"
+if bash test/setup/k8s.sh install; then
+  timeout 900 $BUN --config=test/k8s/bunfig.toml test --timeout=120000 ./test/k8s 2>&1 | tee "$LOG_DIR/k8s.log"
+  [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+  count "$LOG_DIR/k8s.log"
+else
+  echo "k8s tools install failed"
+  status=1
+  failed=$((failed + 1))
+fi
+
 # peers.test.ts starts and stops peers of its own; the other files share one lab (test/e2e/lab.ts)
 # that lives until its process exits, so the two kinds run in separate processes.
 step "real-peer e2e tests: the peers themselves"

@@ -72,6 +72,9 @@ const INSTALL_HINT = "run bash test/setup/install.sh";
 // Installed binaries
 // ---------------------------------------------------------------------------
 
+/** Where test/setup/*.sh cache what they install: `${O11Y_LAB_CACHE:-$HOME/.cache/o11y-lab}`. */
+export const CACHE_DIR = process.env.O11Y_LAB_CACHE ?? join(homedir(), ".cache/o11y-lab");
+
 /** What test/setup/install.sh installed, read from `$O11Y_LAB_CACHE/peers.json`. */
 export interface PeerPaths {
   cacheDir: string;
@@ -99,7 +102,7 @@ function str(obj: unknown, path: string): string {
  * was built from an older stack/otel-collector/builder.yaml.
  */
 export function cachePaths(): PeerPaths {
-  const cacheDir = process.env.O11Y_LAB_CACHE ?? join(homedir(), ".cache/o11y-lab");
+  const cacheDir = CACHE_DIR;
   const manifest = join(cacheDir, "peers.json");
   if (!existsSync(manifest)) throw new Error(`e2e peers are not installed (${manifest} missing): ${INSTALL_HINT}`);
   const raw: unknown = JSON.parse(readFileSync(manifest, "utf8"));
@@ -298,6 +301,14 @@ export async function pollUntil<T>(
     }
     await Bun.sleep(opts.intervalMs ?? 200);
   }
+}
+
+/** A 127.0.0.1 port the kernel just gave out and nothing holds now. */
+export async function freePort(): Promise<number> {
+  const server = Bun.serve({ hostname: HOST, port: 0, fetch: () => new Response() });
+  const port = server.port as number;
+  await server.stop(true);
+  return port;
 }
 
 /** True when something accepts TCP connections on 127.0.0.1:`port`. */

@@ -14,7 +14,7 @@ import { ROLES } from "../../src/roles.ts";
 import { chaosMenu } from "../../src/tui/actions.ts";
 import type { Snapshot } from "../../src/tui/snapshot.ts";
 import { lab } from "./lab.ts";
-import { pollUntil } from "./peers.ts";
+import { freePort, pollUntil } from "./peers.ts";
 import { startStandins } from "./standins.ts";
 
 const ROOT = join(import.meta.dir, "../..");
@@ -119,7 +119,7 @@ test("tui --once --json gives the numbers the PromQL gives", async () => {
 }, 120_000);
 
 test("tui --once exits non-zero with one clear line when Prometheus is unreachable", async () => {
-  const port = await closedPort();
+  const port = await freePort();
   const run = Bun.spawnSync([BINARY, "tui", "--once", "--prometheus", `http://127.0.0.1:${port}`]);
   expect(run.exitCode).not.toBe(0);
   expect(run.stdout.toString()).toBe("");
@@ -128,13 +128,6 @@ test("tui --once exits non-zero with one clear line when Prometheus is unreachab
   expect(lines[0]).toStartWith(`o11y-lab: Prometheus is unreachable at http://127.0.0.1:${port}`);
   expect(lines[0]).toContain("o11y-lab up");
 }, 30_000);
-
-async function closedPort(): Promise<number> {
-  const server = Bun.serve({ port: 0, fetch: () => new Response() });
-  const port = server.port as number;
-  await server.stop(true);
-  return port;
-}
 
 async function screen(): Promise<string> {
   return (await $`${TMUX} capture-pane -p -t tui`.quiet()).stdout.toString();

@@ -5,32 +5,19 @@
  * an object is checked exactly as a cluster's API checks it — schema, defaults, admission — and goes no further.
  */
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
-import { homedir, tmpdir } from "node:os";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { $, type Subprocess } from "bun";
-import { pollUntil, tail } from "../e2e/peers.ts";
+import { CACHE_DIR, freePort, pollUntil, tail } from "../e2e/peers.ts";
 
-const CACHE = process.env.O11Y_LAB_CACHE ?? join(homedir(), ".cache/o11y-lab");
 /** helm, kubectl, etcd and kube-apiserver, as test/setup/k8s.sh installs them. */
-export const K8S_BIN = join(CACHE, "k8s/bin");
+export const K8S_BIN = join(CACHE_DIR, "k8s/bin");
 
 export interface ControlPlane {
   /** The environment for helm and kubectl: KUBECONFIG, and PATH with the tier's tools first. */
   readonly env: Record<string, string>;
   readonly server: string;
   stop(): void;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
-    });
-  });
 }
 
 function start(dir: string, name: string, argv: string[]): Subprocess {
